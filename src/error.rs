@@ -1,0 +1,71 @@
+//! Errors that the users (bureau staff, not programmers) read. Every message
+//! is Chinese and names the place: file, sheet and cell, or YAML line:column.
+
+use crate::source::{CellRef, YamlRef};
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{path}：无法读取文件：{source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{at}：{message}")]
+    Yaml { at: YamlRef, message: String },
+    #[error("{file}：{message}")]
+    File { file: String, message: String },
+    #[error("{at}：{message}")]
+    Cell { at: CellRef, message: String },
+    #[error("{0}")]
+    Other(String),
+    /// Several independent problems, all reported at once.
+    #[error("{}", join_many(.0))]
+    Many(Vec<Error>),
+    #[error("生成报告失败：{0}")]
+    Render(String),
+}
+
+fn join_many(errors: &[Error]) -> String {
+    errors
+        .iter()
+        .map(|e| e.to_string())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Error {
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn cell(at: &CellRef, message: impl Into<String>) -> Self {
+        Error::Cell {
+            at: at.clone(),
+            message: message.into(),
+        }
+    }
+
+    /// How many distinct problems this error carries.
+    pub fn count(&self) -> usize {
+        match self {
+            Error::Many(v) => v.iter().map(Error::count).sum(),
+            _ => 1,
+        }
+    }
+
+    /// Collapse a list: none is Ok, one is itself, more are `Many`.
+    pub fn from_list(mut errors: Vec<Error>) -> Result<(), Error> {
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(errors.remove(0)),
+            _ => Err(Error::Many(errors)),
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,232 @@
+//! Reads any workbook format into plain grids of cells with their merged
+//! regions. calamine handles xlsx/xls/xlsb/ods; csv (often GBK from Chinese
+//! Excel) is decoded here. Nothing beyond this module knows file formats.
+
+use crate::error::Error;
+use calamine::{Data, Reader, Sheets, open_workbook_auto};
+use std::io::{BufReader, Read, Seek};
+use std::path::Path;
+use std::sync::Arc;
+
+/// A cell value, before any interpretation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Empty,
+    Number(f64),
+    Text(String),
+    Bool(bool),
+    /// `#DIV/0!` and friends.
+    Error(String),
+}
+
+impl Cell {
+    pub fn text(&self) -> Option<&str> {
+        match self {
+            Cell::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The cell as text a person would read in it.
+    pub fn display(&self) -> String {
+        match self {
+            Cell::Empty => String::new(),
+            Cell::Number(n) => crate::profile::fmt_number(*n),
+            Cell::Text(s) => s.clone(),
+            Cell::Bool(b) => if *b { "是" } else { "否" }.to_string(),
+            Cell::Error(e) => e.clone(),
+        }
+    }
+
+    pub fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// A merged region, zero-based and inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Merge {
+    pub first_row: u32,
+    pub first_col: u32,
+    pub last_row: u32,
+    pub last_col: u32,
+}
+
+impl Merge {
+    pub fn contains(&self, row: u32, col: u32) -> bool {
+        (self.first_row..=self.last_row).contains(&row)
+            && (self.first_col..=self.last_col).contains(&col)
+    }
+}
+
+/// One sheet: cells at absolute positions (row 0 is the sheet's row 1).
+#[derive(Debug, Clone)]
+pub struct Grid {
+    pub file: Arc<str>,
+    pub sheet: Arc<str>,
+    pub rows: Vec<Vec<Cell>>,
+    pub merges: Vec<Merge>,
+}
+
+impl Grid {
+    pub fn get(&self, row: u32, col: u32) -> &Cell {
+        static EMPTY: Cell = Cell::Empty;
+        self.rows
+            .get(row as usize)
+            .and_then(|r| r.get(col as usize))
+            .unwrap_or(&EMPTY)
+    }
+
+    pub fn width(&self) -> u32 {
+        self.rows.iter().map(|r| r.len()).max().unwrap_or(0) as u32
+    }
+
+    pub fn merge_at(&self, row: u32, col: u32) -> Option<&Merge> {
+        self.merges.iter().find(|m| m.contains(row, col))
+    }
+}
+
+/// Read every non-empty sheet of a workbook. `label` is how errors name the
+/// file (the path as the user gave it).
+pub fn read_workbook(path: &Path, label: &str) -> Result<Vec<Grid>, Error> {
+    let file: Arc<str> = Arc::from(label);
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !path.exists() {
+        return Err(Error::File {
+            file: label.to_string(),
+            message: "找不到这个学校数据文件".into(),
+        });
+    }
+    if ext == "csv" || ext == "txt" {
+        return read_csv(path, file).map(|g| vec![g]);
+    }
+    let not_workbook = |detail: String| Error::File {
+        file: label.to_string(),
+        message: format!(
+            "不是可读取的工作簿（支持 xlsx、xls、xlsb、ods、csv）：{detail}"
+        ),
+    };
+    let mut book = open_workbook_auto(path).map_err(|e| not_workbook(e.to_string()))?;
+    let names = book.sheet_names();
+    let mut grids = Vec::new();
+    for name in names {
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| not_workbook(format!("工作表“{name}”：{e}")))?;
+        let merges = merges_of(&mut book, &name);
+        grids.push(grid_from_range(file.clone(), Arc::from(name.as_str()), &range, merges));
+    }
+    Ok(grids)
+}
+
+fn merges_of<RS: Read + Seek>(book: &mut Sheets<RS>, name: &str) -> Vec<Merge> {
+    let dims = match book {
+        Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).ok(),
+        Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).ok(),
+        // ODS and XLSB: calamine reports no merges; the reader's fill-down
+        // and header heuristics cover the usual layouts.
+        _ => None,
+    };
+    dims.unwrap_or_default()
+        .into_iter()
+        .map(|d| Merge {
+            first_row: d.start.0,
+            first_col: d.start.1,
+            last_row: d.end.0,
+            last_col: d.end.1,
+        })
+        .collect()
+}
+
+fn grid_from_range(
+    file: Arc<str>,
+    sheet: Arc<str>,
+    range: &calamine::Range<Data>,
+    merges: Vec<Merge>,
+) -> Grid {
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); r0 as usize];
+    for row in range.rows() {
+        let mut cells = vec![Cell::Empty; c0 as usize];
+        cells.extend(row.iter().map(convert));
+        while matches!(cells.last(), Some(c) if c.is_blank()) {
+            cells.pop();
+        }
+        rows.push(cells);
+    }
+    Grid {
+        file,
+        sheet,
+        rows,
+        merges,
+    }
+}
+
+fn convert(d: &Data) -> Cell {
+    match d {
+        Data::Empty => Cell::Empty,
+        Data::Int(i) => Cell::Number(*i as f64),
+        Data::Float(f) => Cell::Number(*f),
+        Data::String(s) => Cell::Text(s.clone()),
+        Data::Bool(b) => Cell::Bool(*b),
+        Data::DateTime(dt) => Cell::Text(dt.to_string()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::Error(e) => Cell::Error(format!("{e}")),
+    }
+}
+
+/// CSV from Excel in China is GBK more often than UTF-8; accept both.
+fn read_csv(path: &Path, file: Arc<str>) -> Result<Grid, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    if bytes.contains(&0) {
+        return Err(Error::File {
+            file: file.to_string(),
+            message: "不是文本格式的 csv 文件（含有二进制内容）".into(),
+        });
+    }
+    let text = match std::str::from_utf8(&bytes) {
+        Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
+        Err(_) => encoding_rs::GB18030.decode(&bytes).0.into_owned(),
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(BufReader::new(text.as_bytes()));
+    let mut rows = Vec::new();
+    for (i, rec) in reader.records().enumerate() {
+        let rec = rec.map_err(|e| Error::File {
+            file: file.to_string(),
+            message: format!("第 {} 行无法解析：{e}", i + 1),
+        })?;
+        rows.push(
+            rec.iter()
+                .map(|s| {
+                    if s.trim().is_empty() {
+                        Cell::Empty
+                    } else {
+                        Cell::Text(s.to_string())
+                    }
+                })
+                .collect(),
+        );
+    }
+    let sheet: Arc<str> = Arc::from(
+        path.file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("csv"),
+    );
+    Ok(Grid {
+        file,
+        sheet,
+        rows,
+        merges: Vec::new(),
+    })
+}

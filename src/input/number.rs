@@ -1,0 +1,108 @@
+//! Numbers as people type them into statistics forms: stored as text, with
+//! thousands separators, full-width digits, stray spaces, a unit after them.
+//! A blank, `—`, `/` or `无` is a missing value, never a zero.
+
+use super::grid::Cell;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed {
+    Missing,
+    /// The number, and a factor the cell itself asked for (`12.5万元`).
+    Value(f64, Option<f64>),
+    Bad(String),
+}
+
+const MISSING: &[&str] = &[
+    "", "—", "——", "--", "-", "/", "无", "空", "不详", "暂无", "N/A", "NA", "n/a", "#N/A",
+];
+
+pub fn parse_number(cell: &Cell) -> Parsed {
+    match cell {
+        Cell::Empty => Parsed::Missing,
+        Cell::Number(n) if n.is_finite() => Parsed::Value(*n, None),
+        Cell::Number(_) => Parsed::Bad("不是有限的数".into()),
+        Cell::Bool(_) => Parsed::Bad("是逻辑值（TRUE/FALSE），不是数字".into()),
+        Cell::Error(e) => Parsed::Bad(format!("是公式错误 {e}")),
+        Cell::Text(s) => parse_text(s),
+    }
+}
+
+fn parse_text(raw: &str) -> Parsed {
+    let mut s: String = raw
+        .chars()
+        .filter_map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32),
+            '．' | '。' => Some('.'),
+            '，' => Some(','),
+            '－' | '−' => Some('-'),
+            '＋' => Some('+'),
+            c if c.is_whitespace() => None,
+            c => Some(c),
+        })
+        .collect();
+    if MISSING.contains(&s.as_str()) {
+        return Parsed::Missing;
+    }
+    let mut factor = None;
+    if let Some(rest) = s.strip_suffix("万元") {
+        factor = Some(10_000.0);
+        s = rest.to_string();
+    } else {
+        for unit in ["平方米", "㎡", "m²", "m2", "元", "人", "间", "个", "名"] {
+            if let Some(rest) = s.strip_suffix(unit) {
+                s = rest.to_string();
+                break;
+            }
+        }
+    }
+    let s = s.strip_prefix('+').unwrap_or(&s);
+    if s.contains(',') {
+        if !thousands_grouped(s) {
+            return Parsed::Bad(format!("“{raw}”不是数字（逗号位置不对）"));
+        }
+        return match s.replace(',', "").parse::<f64>() {
+            Ok(v) => Parsed::Value(v, factor),
+            Err(_) => Parsed::Bad(format!("“{raw}”不是数字")),
+        };
+    }
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && !s.contains(['e', 'E', 'i', 'n', 'N']) => Parsed::Value(v, factor),
+        _ => Parsed::Bad(format!("“{raw}”不是数字")),
+    }
+}
+
+/// `1,234,567.5` yes; `12,5` no.
+fn thousands_grouped(s: &str) -> bool {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let int = s.split('.').next().unwrap_or("");
+    let groups: Vec<&str> = int.split(',').collect();
+    groups.len() > 1
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Parsed {
+        parse_number(&Cell::Text(s.into()))
+    }
+
+    #[test]
+    fn text_numbers() {
+        assert_eq!(t(" 1,234 "), Parsed::Value(1234.0, None));
+        assert_eq!(t("１２３．５"), Parsed::Value(123.5, None));
+        assert_eq!(t("12 500"), Parsed::Value(12500.0, None));
+        assert_eq!(t("3,456.7㎡"), Parsed::Value(3456.7, None));
+        assert_eq!(t("12.5万元"), Parsed::Value(12.5, Some(10_000.0)));
+        assert_eq!(t("—"), Parsed::Missing);
+        assert_eq!(t("/"), Parsed::Missing);
+        assert_eq!(t("无"), Parsed::Missing);
+        assert!(matches!(t("12,5"), Parsed::Bad(_)));
+        assert!(matches!(t("约100"), Parsed::Bad(_)));
+        assert!(matches!(t("inf"), Parsed::Bad(_)));
+        assert!(matches!(t("NaN"), Parsed::Bad(_)));
+    }
+}

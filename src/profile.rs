@@ -1,0 +1,336 @@
+//! The standard profile: every threshold the evaluation compares against.
+//! Standards are data: the national profile is embedded as YAML and a province
+//! or county changes any number from its plan, never in code.
+
+use crate::model::Section;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// The national profile (教督〔2017〕6号), built into the binary.
+pub const NATIONAL_YAML: &str = include_str!("profiles/national.yaml");
+
+/// One of the seven 资源配置 indicators, ids as in county monitoring tables.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+pub enum ResourceIndicator {
+    L1,
+    L2,
+    L3,
+    L4,
+    L5,
+    L6,
+    L7,
+}
+
+impl ResourceIndicator {
+    pub const ALL: [ResourceIndicator; 7] = [
+        ResourceIndicator::L1,
+        ResourceIndicator::L2,
+        ResourceIndicator::L3,
+        ResourceIndicator::L4,
+        ResourceIndicator::L5,
+        ResourceIndicator::L6,
+        ResourceIndicator::L7,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            ResourceIndicator::L1 => "L1",
+            ResourceIndicator::L2 => "L2",
+            ResourceIndicator::L3 => "L3",
+            ResourceIndicator::L4 => "L4",
+            ResourceIndicator::L5 => "L5",
+            ResourceIndicator::L6 => "L6",
+            ResourceIndicator::L7 => "L7",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|i| i.id() == s)
+    }
+}
+
+impl fmt::Display for ResourceIndicator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// A value per 学段.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PerSection<T> {
+    pub primary: T,
+    pub junior: T,
+}
+
+impl<T: Copy> PerSection<T> {
+    pub fn get(&self, s: Section) -> T {
+        match s {
+            Section::Primary => self.primary,
+            Section::Junior => self.junior,
+        }
+    }
+
+    pub fn get_mut(&mut self, s: Section) -> &mut T {
+        match s {
+            Section::Primary => &mut self.primary,
+            Section::Junior => &mut self.junior,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceSpec {
+    pub name: String,
+    pub unit: String,
+    /// Decimal places the province prints.
+    pub decimals: u8,
+    pub primary: f64,
+    pub junior: f64,
+}
+
+impl ResourceSpec {
+    pub fn standard(&self, s: Section) -> f64 {
+        match s {
+            Section::Primary => self.primary,
+            Section::Junior => self.junior,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceRules {
+    /// How many of the seven indicators a school must meet (6).
+    pub min_met: u32,
+    /// The floor for the others, as a share of the standard (0.85).
+    pub floor_ratio: f64,
+    pub cv_limit: PerSection<f64>,
+    pub indicators: BTreeMap<ResourceIndicator, ResourceSpec>,
+}
+
+/// Weights for apportioning whole-school resources by weighted students.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApportionRule {
+    pub primary: f64,
+    pub junior: f64,
+    pub high: f64,
+    pub complete_junior: f64,
+    pub complete_high: f64,
+    /// Shares are rounded to this many decimals before use, as the
+    /// published worksheets do (166:231 → 0.4181 : 0.5819).
+    pub share_decimals: u8,
+}
+
+/// Which rows take no part in the resource assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExcludeRule {
+    pub private: bool,
+    pub special: bool,
+    pub other_types: bool,
+    /// 教学点 with fewer students are excluded; 0 keeps all.
+    pub teaching_point_below: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Area {
+    /// 政府保障程度
+    Guarantee,
+    /// 教育质量
+    Quality,
+    /// 社会认可度
+    Recognition,
+}
+
+impl Area {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Area::Guarantee => "政府保障程度",
+            Area::Quality => "教育质量",
+            Area::Recognition => "社会认可度",
+        }
+    }
+}
+
+/// How a criterion compares a figure with its threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// 达到…以上: equal meets it.
+    AtLeast,
+    /// 不超过: equal meets it.
+    AtMost,
+    /// 低于: strictly below.
+    Below,
+    /// A yes/no fact that must be yes.
+    Yes,
+}
+
+impl Op {
+    /// Does `value` meet `threshold`? Compared unrounded.
+    pub fn meets(self, value: f64, threshold: f64) -> bool {
+        match self {
+            Op::AtLeast => value >= threshold,
+            Op::AtMost => value <= threshold,
+            Op::Below => value < threshold,
+            Op::Yes => value >= 1.0,
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Op::AtLeast => "≥",
+            Op::AtMost => "≤",
+            Op::Below => "<",
+            Op::Yes => "",
+        }
+    }
+}
+
+/// One measurable part of an indicator (G13 has two: 小学 and 初中).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Criterion {
+    pub key: String,
+    pub label: String,
+    pub op: Op,
+    #[serde(default)]
+    pub value: Option<f64>,
+    #[serde(default)]
+    pub unit: String,
+}
+
+impl Criterion {
+    /// The standard as a reviewer reads it: `≥95%`, `是`.
+    pub fn standard_text(&self) -> String {
+        match (self.op, self.value) {
+            (Op::Yes, _) | (_, None) => "是".to_string(),
+            (op, Some(v)) => format!("{}{}{}", op.zh(), fmt_number(v), self.unit),
+        }
+    }
+}
+
+/// 政府保障程度, 教育质量 or 社会认可度 indicator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorSpec {
+    pub area: Area,
+    pub name: String,
+    /// Computed from the school workbooks rather than taken from the plan.
+    #[serde(default)]
+    pub from_schools: bool,
+    pub criteria: Vec<Criterion>,
+}
+
+impl IndicatorSpec {
+    pub fn criterion(&self, key: &str) -> Option<&Criterion> {
+        self.criteria.iter().find(|c| c.key == key)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub name: String,
+    pub resource: ResourceRules,
+    pub apportion: ApportionRule,
+    pub exclude: ExcludeRule,
+    /// G1–G15, Q1–Q9, S1, in id order (G2 before G10).
+    pub indicators: BTreeMap<String, IndicatorSpec>,
+    pub vetoes: Vec<String>,
+}
+
+impl Profile {
+    /// The embedded national profile. It is part of the binary and tested, so
+    /// failing to parse it is a build defect.
+    pub fn national() -> Profile {
+        parse_profile(NATIONAL_YAML).expect("embedded national profile parses")
+    }
+
+    pub fn resource_spec(&self, i: ResourceIndicator) -> &ResourceSpec {
+        // Profiles are checked on load to define all seven.
+        &self.resource.indicators[&i]
+    }
+
+    /// G/Q/S ids in natural order: G1, G2, …, G10.
+    pub fn indicator_ids(&self, area: Area) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .indicators
+            .iter()
+            .filter(|(_, s)| s.area == area)
+            .map(|(k, _)| k.as_str())
+            .collect();
+        ids.sort_by_key(|id| indicator_sort_key(id));
+        ids
+    }
+
+    /// Is `id` an indicator this profile knows (L1–L7 or a G/Q/S id)?
+    pub fn knows(&self, id: &str) -> bool {
+        ResourceIndicator::parse(id).is_some() || self.indicators.contains_key(id)
+    }
+}
+
+/// Sort key so that G2 comes before G10.
+pub fn indicator_sort_key(id: &str) -> (u8, u32) {
+    let letter = match id.as_bytes().first() {
+        Some(b'L') => 0,
+        Some(b'G') => 1,
+        Some(b'Q') => 2,
+        Some(b'S') => 3,
+        _ => 4,
+    };
+    (letter, id.get(1..).and_then(|n| n.parse().ok()).unwrap_or(0))
+}
+
+/// Parse a profile and check it is complete.
+pub fn parse_profile(yaml: &str) -> Result<Profile, String> {
+    let p: Profile = serde_saphyr::from_str(yaml).map_err(|e| e.to_string())?;
+    for i in ResourceIndicator::ALL {
+        if !p.resource.indicators.contains_key(&i) {
+            return Err(format!("标准缺少资源配置指标 {i}"));
+        }
+    }
+    Ok(p)
+}
+
+/// Numbers as the report prints them: no trailing zeros.
+pub fn fmt_number(v: f64) -> String {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        let s = format!("{v:.6}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn national_profile_is_complete() {
+        let p = Profile::national();
+        assert_eq!(p.resource.indicators.len(), 7);
+        assert_eq!(p.indicator_ids(Area::Guarantee).len(), 15);
+        assert_eq!(p.indicator_ids(Area::Quality).len(), 9);
+        assert_eq!(p.indicator_ids(Area::Recognition), vec!["S1"]);
+        assert_eq!(p.indicator_ids(Area::Guarantee)[1], "G2");
+        assert_eq!(p.resource_spec(ResourceIndicator::L6).junior, 2500.0);
+        assert_eq!(p.resource.cv_limit.get(Section::Junior), 0.45);
+        assert_eq!(p.vetoes.len(), 6);
+    }
+
+    #[test]
+    fn equal_meets_at_least() {
+        assert!(Op::AtLeast.meets(4.2, 4.2));
+        assert!(!Op::AtMost.meets(0.501787, 0.50));
+        assert!(!Op::Below.meets(0.15, 0.15));
+    }
+}
