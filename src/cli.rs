@@ -1,0 +1,180 @@
+//! The command line: argument parsing and the commands, in Chinese. Each
+//! command runs the pipeline stages it needs and nothing else.
+
+use crate::error::Error;
+use crate::evaluate::Evaluation;
+use crate::model::County;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::{Path, PathBuf};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "dudao",
+    version,
+    about = "督导：县域义务教育优质均衡发展自评报告生成工具",
+    long_about = "读取学校统计表和县级实施方案（plan.yaml），按国家督导评估办法逐项计算指标，生成自评报告、复核计算表和一校一表。",
+    disable_help_subcommand = true,
+    help_template = "{about}\n\n用法：{usage}\n\n{all-args}{after-help}",
+    next_help_heading = "选项"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// 检查计划文件和学校统计表，汇总学校、学生、跳过的行、错误与提醒
+    Check(InputArgs),
+    /// 逐项计算指标：终端表格、JSON 或复核用 Excel 计算表
+    Evaluate {
+        #[command(flatten)]
+        input: InputArgs,
+        /// 输出格式
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+        /// 输出文件（xlsx 必须指定；table、json 不指定时输出到终端）
+        #[arg(short, long, value_name = "文件")]
+        output: Option<PathBuf>,
+    },
+    /// 生成自评报告 PDF（含附表和一校一表）
+    Render(RenderArgs),
+    /// 新建一个可直接编辑的项目文件夹（计划文件、学校统计表模板）
+    Init {
+        /// 项目文件夹
+        #[arg(value_name = "文件夹")]
+        dir: PathBuf,
+        /// 填入 N 所合成的示例学校（确定性生成，用于试用和性能测试）
+        #[arg(long, value_name = "N")]
+        sample_schools: Option<usize>,
+        /// 只把内置报告模板复制到该文件夹，供修改
+        #[arg(long)]
+        templates: bool,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// 计划文件（plan.yaml）
+    #[arg(value_name = "计划文件")]
+    pub plan: PathBuf,
+    /// 学校统计表（可多次指定），替代计划文件中 data.schools 所列文件
+    #[arg(long = "schools", value_name = "文件")]
+    pub schools: Vec<PathBuf>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// 输出的 PDF 文件（默认：计划文件同目录下的“县名自评报告.pdf”）
+    #[arg(short, long, value_name = "文件")]
+    pub output: Option<PathBuf>,
+    /// 同时把 typst 源文件写到此文件夹，可用 typst compile 复现或手工润色
+    #[arg(long, value_name = "文件夹")]
+    pub emit_typ: Option<PathBuf>,
+    /// 另外的字体文件夹（可多次指定），如装有方正小标宋、仿宋_GB2312 的文件夹
+    #[arg(long, value_name = "文件夹")]
+    pub font_path: Vec<PathBuf>,
+    /// 不使用本机安装的字体，只用内置开源字体和 --font-path
+    #[arg(long)]
+    pub no_system_fonts: bool,
+    /// 输出 PDF/A-2b（长期存档）
+    #[arg(long)]
+    pub pdf_a: bool,
+    /// 输出带标签的 PDF（便于读屏软件，文件更大、更慢）
+    #[arg(long)]
+    pub tagged: bool,
+    /// 一校一表：appendix 附在报告后；separate 每校单独成文件；none 不出（默认按计划文件）
+    #[arg(long, value_enum)]
+    pub school_pages: Option<SchoolPagesArg>,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchoolPagesArg {
+    Appendix,
+    Separate,
+    None,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// 终端表格
+    Table,
+    /// 完整结果（JSON，稳定的数据接口）
+    Json,
+    /// 复核用 Excel 计算表
+    Xlsx,
+}
+
+/// Run a parsed command; the error is printed by `main`.
+pub fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Check(input) => check(&input),
+        Command::Evaluate {
+            input,
+            format,
+            output,
+        } => evaluate(&input, format, output.as_deref()),
+        Command::Render(args) => crate::report::run(&args),
+        Command::Init {
+            dir,
+            sample_schools,
+            templates,
+        } => init_command(&dir, sample_schools, templates),
+    }
+}
+
+pub fn load(input: &InputArgs) -> Result<County, Error> {
+    crate::input::load(&input.plan, &input.schools)
+}
+
+fn check(input: &InputArgs) -> Result<(), Error> {
+    let county = load(input)?;
+    print!("{}", crate::output::table::check_summary(&county));
+    Ok(())
+}
+
+fn evaluate(input: &InputArgs, format: Format, output: Option<&Path>) -> Result<(), Error> {
+    let county = load(input)?;
+    let eval: Evaluation = crate::evaluate::evaluate(&county);
+    let bytes = match format {
+        Format::Table => crate::output::table::evaluation(&eval).into_bytes(),
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&eval)
+                .map_err(|e| Error::Other(format!("无法生成 JSON：{e}")))?;
+            s.push('\n');
+            s.into_bytes()
+        }
+        Format::Xlsx => {
+            let Some(out) = output else {
+                return Err(Error::Other(
+                    "--format xlsx 需要用 -o 指定输出文件，例如 -o 计算表.xlsx".into(),
+                ));
+            };
+            let bytes = crate::output::xlsx::workbook(&eval)?;
+            crate::output::write_file(out, &bytes)?;
+            eprintln!("已写出复核计算表：{}", out.display());
+            return Ok(());
+        }
+    };
+    match output {
+        Some(out) => {
+            crate::output::write_file(out, &bytes)?;
+            eprintln!("已写出：{}", out.display());
+        }
+        None => {
+            use std::io::Write;
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`| head`) is not an error worth a message.
+            let _ = stdout.write_all(&bytes);
+        }
+    }
+    Ok(())
+}
+
+fn init_command(dir: &Path, sample_schools: Option<usize>, templates: bool) -> Result<(), Error> {
+    // TODO(init): wired once src/init.rs lands.
+    let _ = (dir, sample_schools, templates);
+    Err(Error::Other("init 尚未实现".into()))
+}

@@ -1,0 +1,60 @@
+//! How numbers are printed, one rule for every output: fixed decimals per
+//! indicator, thousands separators in tables, CVs to six places.
+
+/// `1234567.891` with 2 decimals → `1,234,567.89`.
+pub fn grouped(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = match s.split_once('.') {
+        Some((i, f)) => (i.to_string(), Some(f.to_string())),
+        None => (s.clone(), None),
+    };
+    let mut out = String::new();
+    for (k, ch) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(&f);
+    }
+    if v < 0.0 && out.chars().any(|c| c.is_ascii_digit() && c != '0') {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// Fixed decimals without separators (text and CV tables).
+pub fn fixed(v: f64, decimals: usize) -> String {
+    let s = format!("{:.*}", decimals, v);
+    if s.starts_with('-') && s[1..].chars().all(|c| c == '0' || c == '.') {
+        s[1..].to_string()
+    } else {
+        s
+    }
+}
+
+/// A CV as provinces print it: six decimals.
+pub fn cv(v: Option<f64>) -> String {
+    v.map(|x| fixed(x, 6)).unwrap_or_else(|| "—".into())
+}
+
+pub fn opt(v: Option<f64>, decimals: usize) -> String {
+    v.map(|x| grouped(x, decimals)).unwrap_or_else(|| "—".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grouping() {
+        assert_eq!(grouped(1234567.891, 2), "1,234,567.89");
+        assert_eq!(grouped(999.0, 0), "999");
+        assert_eq!(grouped(-1234.5, 1), "-1,234.5");
+        assert_eq!(grouped(-0.001, 2), "0.00");
+        assert_eq!(fixed(0.5015, 2), "0.50");
+        assert_eq!(cv(Some(0.501787)), "0.501787");
+    }
+}
