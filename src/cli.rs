@@ -7,39 +7,58 @@ use crate::model::County;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::{Path, PathBuf};
 
+/// Help in Chinese: clap's headings are replaced through the template and
+/// its built-in `-h`/`-V` flags by our own.
+const HELP_TEMPLATE: &str = "{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}";
+
 #[derive(Parser, Debug)]
 #[command(
     name = "dudao",
     version,
     about = "督导：县域义务教育优质均衡发展自评报告生成工具",
-    long_about = "读取学校统计表和县级实施方案（plan.yaml），按国家督导评估办法逐项计算指标，生成自评报告、复核计算表和一校一表。",
+    long_about = "督导：县域义务教育优质均衡发展自评报告生成工具\n\n读取学校统计表和县级实施方案（plan.yaml），按国家督导评估办法逐项计算指标，生成自评报告、复核计算表和一校一表。",
     disable_help_subcommand = true,
-    help_template = "{about}\n\n用法：{usage}\n\n{all-args}{after-help}",
-    next_help_heading = "选项"
+    disable_help_flag = true,
+    disable_version_flag = true,
+    help_template = HELP_TEMPLATE,
+    subcommand_help_heading = "命令",
+    subcommand_value_name = "命令",
+    after_help = "示例：\n  dudao check examples/sixian/plan.yaml\n  dudao evaluate examples/sixian/plan.yaml --format xlsx -o 计算表.xlsx\n  dudao render examples/sixian/plan.yaml -o 泗县自评报告.pdf"
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// 显示帮助
+    #[arg(short = 'h', long = "help", action = clap::ArgAction::Help, global = true, help_heading = "选项")]
+    help: Option<bool>,
+    /// 显示版本
+    #[arg(short = 'V', long = "version", action = clap::ArgAction::Version, help_heading = "选项")]
+    version: Option<bool>,
 }
 
 #[derive(Subcommand, Debug)]
+#[command(help_template = HELP_TEMPLATE, next_help_heading = "选项", disable_help_flag = true)]
 pub enum Command {
     /// 检查计划文件和学校统计表，汇总学校、学生、跳过的行、错误与提醒
+    #[command(help_template = HELP_TEMPLATE)]
     Check(InputArgs),
     /// 逐项计算指标：终端表格、JSON 或复核用 Excel 计算表
+    #[command(help_template = HELP_TEMPLATE)]
     Evaluate {
         #[command(flatten)]
         input: InputArgs,
-        /// 输出格式
-        #[arg(long, value_enum, default_value_t = Format::Table)]
+        /// 输出格式：table 终端表格；json 完整结果；xlsx 复核用计算表
+        #[arg(long, value_enum, default_value_t = Format::Table, value_name = "格式", hide_possible_values = true)]
         format: Format,
         /// 输出文件（xlsx 必须指定；table、json 不指定时输出到终端）
         #[arg(short, long, value_name = "文件")]
         output: Option<PathBuf>,
     },
     /// 生成自评报告 PDF（含附表和一校一表）
+    #[command(help_template = HELP_TEMPLATE)]
     Render(RenderArgs),
     /// 新建一个可直接编辑的项目文件夹（计划文件、学校统计表模板）
+    #[command(help_template = HELP_TEMPLATE)]
     Init {
         /// 项目文件夹
         #[arg(value_name = "文件夹")]
@@ -54,6 +73,7 @@ pub enum Command {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "选项")]
 pub struct InputArgs {
     /// 计划文件（plan.yaml）
     #[arg(value_name = "计划文件")]
@@ -64,10 +84,11 @@ pub struct InputArgs {
 }
 
 #[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "选项")]
 pub struct RenderArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// 输出的 PDF 文件（默认：计划文件同目录下的“县名自评报告.pdf”）
+    /// 输出的 PDF 文件（默认：计划文件所在文件夹，以报告标题命名）
     #[arg(short, long, value_name = "文件")]
     pub output: Option<PathBuf>,
     /// 同时把 typst 源文件写到此文件夹，可用 typst compile 复现或手工润色
@@ -86,7 +107,7 @@ pub struct RenderArgs {
     #[arg(long)]
     pub tagged: bool,
     /// 一校一表：appendix 附在报告后；separate 每校单独成文件；none 不出（默认按计划文件）
-    #[arg(long, value_enum)]
+    #[arg(long, value_enum, value_name = "方式", hide_possible_values = true)]
     pub school_pages: Option<SchoolPagesArg>,
 }
 

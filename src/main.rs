@@ -1,8 +1,12 @@
 use clap::Parser;
+use clap::error::ErrorKind;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = dudao::cli::Cli::parse();
+    let cli = match dudao::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     match dudao::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -14,4 +18,36 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// clap's own errors, in Chinese; help and version print as they are.
+fn usage_error(e: clap::Error) -> ExitCode {
+    let what = match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = e.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return ExitCode::from(2);
+        }
+        ErrorKind::InvalidSubcommand => "没有这个命令",
+        ErrorKind::UnknownArgument => "不认识的选项",
+        ErrorKind::MissingRequiredArgument => "缺少必需的参数",
+        ErrorKind::InvalidValue => "参数取值无效",
+        ErrorKind::ValueValidation => "参数取值无效",
+        ErrorKind::TooManyValues | ErrorKind::ArgumentConflict => "参数重复或过多",
+        ErrorKind::MissingSubcommand => "缺少命令",
+        _ => "命令行有误",
+    };
+    let detail = e
+        .to_string()
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("Usage") && !l.starts_with("For more"))
+        .map(|l| l.trim_start_matches("error: "))
+        .collect::<Vec<_>>()
+        .join(" ");
+    eprintln!("错误：{what}（{detail}）\n用 dudao --help 查看用法。");
+    ExitCode::from(2)
 }

@@ -69,7 +69,7 @@ fn figure_for(
     part: RowPart,
     m: Measure,
     rule: &ApportionRule,
-) -> Option<(f64, Vec<InputRef>, Option<String>)> {
+) -> Option<(f64, Vec<InputRef>, Option<Apportioned>)> {
     let row = school.row(part)?;
     if let Some(f) = row.get(m) {
         return Some((f.value, vec![InputRef::new(m.zh(), f.value, &f.at)], None));
@@ -107,17 +107,33 @@ fn figure_for(
         return None;
     }
     let share = apportion_share(mine, total, rule.share_decimals);
-    let note = format!(
-        "{}为全校数 {}，按加权学生数分摊（{}），本学段占 {:.2}%",
-        m.zh(),
-        crate::profile::fmt_number(whole.value),
-        weight_text(school, rule),
-        share * 100.0
-    );
     Some((
         whole.value * share,
         vec![InputRef::new(&format!("{}（全校）", m.zh()), whole.value, &whole.at)],
-        Some(note),
+        Some(Apportioned {
+            measure: m,
+            share,
+            weights: weight_text(school, rule),
+        }),
+    ))
+}
+
+/// A whole-school figure split to this 部.
+struct Apportioned {
+    measure: Measure,
+    share: f64,
+    weights: String,
+}
+
+/// One note per row: which figures were whole-school and this 部's share.
+fn apportion_note(parts: &[Apportioned]) -> Option<String> {
+    let first = parts.first()?;
+    let names: Vec<&str> = parts.iter().map(|a| a.measure.zh()).collect();
+    Some(format!(
+        "{}为全校数，按加权学生数分摊（{}），本学段占 {:.2}%",
+        names.join("、"),
+        first.weights,
+        first.share * 100.0
     ))
 }
 
@@ -143,7 +159,7 @@ pub fn school_results(county: &County) -> Vec<SchoolResult> {
             let mut values = BTreeMap::new();
             let mut inputs = BTreeMap::new();
             let mut status = BTreeMap::new();
-            let mut notes = Vec::new();
+            let mut shared = Vec::new();
             let mut met_count = 0;
             let mut floor_ok = true;
             for i in ResourceIndicator::ALL {
@@ -152,14 +168,13 @@ pub fn school_results(county: &County) -> Vec<SchoolResult> {
                 let (measures, scale) = numerator(i);
                 let fig = figure_for(school, RowPart::Section(section), measures[0], &p.apportion);
                 let value = fig.as_ref().map(|(v, _, _)| v * scale / students);
-                let mut refs = fig.as_ref().map(|(_, r, _)| r.clone()).unwrap_or_default();
+                let mut refs = Vec::new();
                 if let Some(s) = row.get(Measure::Students) {
                     refs.push(InputRef::new(Measure::Students.zh(), s.value, &s.at));
                 }
-                if let Some((_, _, Some(n))) = &fig
-                    && !notes.contains(n)
-                {
-                    notes.push(n.clone());
+                if let Some((_, r, a)) = fig {
+                    refs.splice(0..0, r);
+                    shared.extend(a);
                 }
                 let st = match value {
                     None => MetStatus::Missing,
@@ -193,7 +208,7 @@ pub fn school_results(county: &County) -> Vec<SchoolResult> {
                 status,
                 met_count,
                 passes,
-                apportioned: notes,
+                apportioned: apportion_note(&shared).into_iter().collect(),
                 inputs,
                 at: row.at.clone(),
                 gap: None,

@@ -1,0 +1,573 @@
+//! What the templates see: the plan, the evaluation, and the report's
+//! generated sentences and table rows, numbers already formatted the one
+//! way the report prints them. Templates only lay these out.
+
+use crate::evaluate::{Evaluation, IndicatorResult, MetStatus, SchoolResult};
+use crate::input::plan::Plan;
+use crate::model::Section;
+use crate::output::format::{cv, fixed, grouped};
+use crate::profile::ResourceIndicator;
+use chrono::Datelike;
+use serde::Serialize;
+
+#[derive(Debug, Serialize)]
+pub struct Context<'a> {
+    pub plan: &'a Plan,
+    pub e: &'a Evaluation,
+    pub title_lines: Vec<String>,
+    pub date: DateParts,
+    pub date_zh: String,
+    /// 一、基本情况: generated paragraphs after the bureau's own overview.
+    pub basic: Vec<String>,
+    /// （一）资源配置: one paragraph per 学段, then the rule.
+    pub resource: Vec<String>,
+    pub guarantee_summary: String,
+    pub quality_summary: String,
+    pub recognition_summary: String,
+    /// 四、存在的问题: generated from shortfalls, then the bureau's own.
+    pub problems: Vec<String>,
+    pub verdict: String,
+    pub include_school_pages: bool,
+    pub tables: Tables,
+    pub schools: Vec<SchoolPage>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DateParts {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+/// A table as the style's `data-table` takes it.
+#[derive(Debug, Serialize, Default)]
+pub struct TableRows {
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+    /// (row, column) of cells to mark as failing.
+    pub failing: Vec<(usize, usize)>,
+    pub numeric: Vec<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Tables {
+    pub basic: TableRows,
+    pub resource: TableRows,
+    pub cv: TableRows,
+    pub guarantee_quality: TableRows,
+    pub tasks: TableRows,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SchoolPage {
+    pub name: String,
+    pub title_lines: Vec<String>,
+    pub section: String,
+    pub file_stem: String,
+    pub facts: Vec<(String, String)>,
+    pub table: TableRows,
+    pub result: String,
+    pub notes: Vec<String>,
+    pub sources: Vec<String>,
+}
+
+/// Split a long title into lines of at most 20 characters (22 pt on a
+/// 156 mm line), the longer line first, as GB/T 9704 lays titles.
+pub fn title_lines(title: &str) -> Vec<String> {
+    let chars: Vec<char> = title.chars().collect();
+    if chars.len() <= 20 {
+        return vec![title.to_string()];
+    }
+    for tail in ["自评报告", "督导评估自评报告", "工作自评报告"] {
+        if let Some(head) = title.strip_suffix(tail)
+            && head.chars().count() <= 20
+            && head.chars().count() >= tail.chars().count()
+        {
+            return vec![head.to_string(), tail.to_string()];
+        }
+    }
+    let cut = chars.len().div_ceil(2);
+    vec![chars[..cut].iter().collect(), chars[cut..].iter().collect()]
+}
+
+fn decimals(e: &Evaluation, i: ResourceIndicator) -> usize {
+    e.resource.primary.indicators.get(&i).map(|x| x.decimals as usize).unwrap_or(2)
+}
+
+fn value_text(e: &Evaluation, s: &SchoolResult, i: ResourceIndicator) -> String {
+    s.values
+        .get(&i)
+        .copied()
+        .flatten()
+        .map(|v| grouped(v, decimals(e, i)))
+        .unwrap_or_else(|| "—".into())
+}
+
+pub fn build<'a>(plan: &'a Plan, e: &'a Evaluation, include_school_pages: bool) -> Context<'a> {
+    let d = plan.report.date.value.0;
+    Context {
+        plan,
+        e,
+        title_lines: title_lines(&plan.report.title),
+        date: DateParts {
+            year: d.year(),
+            month: d.month(),
+            day: d.day(),
+        },
+        date_zh: plan.report.date.value.zh(),
+        basic: basic(e),
+        resource: resource(e),
+        guarantee_summary: area_summary("政府保障程度", &e.guarantee),
+        quality_summary: area_summary("教育质量", &e.quality),
+        recognition_summary: recognition(e),
+        problems: problems(plan, e),
+        verdict: e.verdict.summary.clone(),
+        include_school_pages,
+        tables: Tables {
+            basic: basic_table(e),
+            resource: resource_table(e),
+            cv: cv_table(e),
+            guarantee_quality: gq_table(e),
+            tasks: task_table(plan, e),
+        },
+        schools: e.schools.iter().map(|s| school_page(e, s)).collect(),
+    }
+}
+
+fn basic(e: &Evaluation) -> Vec<String> {
+    let o = &e.overview;
+    let types: Vec<String> = o
+        .schools_by_type
+        .iter()
+        .map(|(t, n)| format!("{t}{n}所"))
+        .collect();
+    let p = &o.sections[&Section::Primary];
+    let j = &o.sections[&Section::Junior];
+    let mut out = vec![format!(
+        "全县共有义务教育阶段学校{}所，其中{}{}。义务教育阶段在校学生{}人，其中小学{}人、初中{}人；教学班{}个，其中小学{}个、初中{}个；专任教师{}人，其中小学{}人、初中{}人。",
+        o.schools_total,
+        types.join("、"),
+        if o.townships > 0 { format!("，分布在{}个乡镇（街道、开发区）", o.townships) } else { String::new() },
+        grouped(p.students + j.students, 0),
+        grouped(p.students, 0),
+        grouped(j.students, 0),
+        grouped(p.classes + j.classes, 0),
+        grouped(p.classes, 0),
+        grouped(j.classes, 0),
+        grouped(p.teachers + j.teachers, 0),
+        grouped(p.teachers, 0),
+        grouped(j.teachers, 0),
+    )];
+    let mut s = format!(
+        "按学段分别计算，参加资源配置评估的小学（含一贯制学校小学部）{}所、学生{}人，初中（含一贯制学校初中部、完全中学初中部）{}所、学生{}人。",
+        p.included_rows,
+        grouped(p.included_students, 0),
+        j.included_rows,
+        grouped(j.included_students, 0)
+    );
+    if !o.excluded.is_empty() {
+        let names: Vec<String> = o
+            .excluded
+            .iter()
+            .map(|x| format!("{}{}（{}）", x.name, x.section.zh(), x.reason))
+            .collect();
+        s.push_str(&format!(
+            "{}不参加资源配置评估，其学生计入全县总数。",
+            names.join("、")
+        ));
+    }
+    if o.apportioned_schools > 0 {
+        s.push_str(&format!(
+            "{}所学校的校舍、仪器设备等共用资源只有全校数，已按加权学生数分摊到各学段（见附表）。",
+            o.apportioned_schools
+        ));
+    }
+    out.push(s);
+    out
+}
+
+fn resource(e: &Evaluation) -> Vec<String> {
+    let mut out = Vec::new();
+    for section in Section::ALL {
+        let r = e.resource.section(section);
+        let over: Vec<String> = r
+            .indicators
+            .iter()
+            .filter(|(_, x)| !x.cv_ok)
+            .map(|(_, x)| format!("{}（{}）", x.name, cv(x.cv)))
+            .collect();
+        let max_cv = r
+            .indicators
+            .values()
+            .filter_map(|x| x.cv)
+            .fold(f64::NAN, f64::max);
+        let mut s = format!(
+            "{}：参评{}所，{}。",
+            section.zh(),
+            r.schools,
+            if r.all_pass {
+                "均达到“7项指标中至少6项达到规定标准、其余不低于标准的85%”的要求".to_string()
+            } else {
+                format!("{}所达到“7项指标中至少6项达到规定标准、其余不低于标准的85%”的要求，{}所未达到", r.schools_passing, r.schools - r.schools_passing)
+            }
+        );
+        if over.is_empty() {
+            s.push_str(&format!(
+                "7项指标校际差异系数均不高于{}，最大为{}。",
+                fixed(r.indicators.values().next().map(|x| x.cv_limit).unwrap_or(0.0), 2),
+                if max_cv.is_nan() { "—".to_string() } else { cv(Some(max_cv)) }
+            ));
+        } else {
+            s.push_str(&format!("校际差异系数超过限值的指标：{}。", over.join("、")));
+        }
+        out.push(s);
+    }
+    out
+}
+
+fn area_summary(area: &str, list: &[IndicatorResult]) -> String {
+    let met = list.iter().filter(|i| i.met == Some(true)).count();
+    let unmet: Vec<String> = list
+        .iter()
+        .filter(|i| i.met == Some(false))
+        .map(|i| {
+            let gaps: Vec<String> = i
+                .criteria
+                .iter()
+                .filter(|c| c.met == Some(false))
+                .map(|c| format!("{}{}，标准{}{}", c.label, c.actual, c.standard, if c.gap.is_empty() { String::new() } else { format!("，{}", c.gap) }))
+                .collect();
+            format!("{}（{}）", i.id, gaps.join("；"))
+        })
+        .collect();
+    let nodata: Vec<&str> = list.iter().filter(|i| i.met.is_none()).map(|i| i.id.as_str()).collect();
+    let mut s = format!("{area}{}项指标中，达到标准{}项", list.len(), met);
+    if unmet.is_empty() && nodata.is_empty() {
+        s.push_str("，全部达到国家标准。");
+    } else {
+        if !unmet.is_empty() {
+            s.push_str(&format!("，未达到{}项：{}", unmet.len(), unmet.join("；")));
+        }
+        if !nodata.is_empty() {
+            s.push_str(&format!("；缺少数据{}项：{}", nodata.len(), nodata.join("、")));
+        }
+        s.push('。');
+    }
+    s
+}
+
+fn recognition(e: &Evaluation) -> String {
+    let r = &e.recognition;
+    match r.rate {
+        Some(rate) => {
+            let groups: Vec<String> = r
+                .groups
+                .iter()
+                .map(|g| format!("{}{}人", g.group, g.sample))
+                .collect();
+            format!(
+                "采用问卷调查方式，共调查{}人（{}），加权满意度为{}，{}85%的标准。",
+                r.total_sample,
+                groups.join("、"),
+                format!("{}%", fixed(rate, 2)),
+                if r.indicator.met == Some(true) { "达到" } else { "未达到" }
+            )
+        }
+        None => "尚未提供社会认可度调查数据。".into(),
+    }
+}
+
+fn problems(plan: &Plan, e: &Evaluation) -> Vec<String> {
+    let mut out = Vec::new();
+    for g in &e.gaps.schools {
+        let adds: Vec<String> = g
+            .additions
+            .iter()
+            .map(|a| format!("{}{}{}", a.what, grouped(a.amount, 0), a.unit))
+            .collect();
+        out.push(format!(
+            "{}{}资源配置未达到“7项指标中至少6项达标、其余不低于标准85%”的要求，经测算至少需补充{}。",
+            g.name,
+            g.section.zh(),
+            adds.join("、")
+        ));
+    }
+    for c in &e.gaps.cv {
+        let names: Vec<String> = c.contributors.iter().take(3).map(|x| x.name.clone()).collect();
+        out.push(format!(
+            "{}{}校际差异系数为{}，超过{}的限值，差异主要来自{}等学校。",
+            c.section.zh(),
+            c.indicator,
+            cv(Some(c.cv)),
+            fixed(c.limit, 2),
+            names.join("、")
+        ));
+    }
+    for i in e.guarantee.iter().chain(&e.quality).chain(std::iter::once(&e.recognition.indicator)) {
+        if i.met == Some(false) {
+            let parts: Vec<String> = i
+                .criteria
+                .iter()
+                .filter(|c| c.met == Some(false))
+                .map(|c| format!("{}为{}，标准为{}", c.label, c.actual, c.standard))
+                .collect();
+            out.push(format!("{}（{}）未达到标准：{}。", i.name, i.id, parts.join("；")));
+        }
+    }
+    out.extend(plan.report.problems.iter().cloned());
+    out
+}
+
+fn table(header: &[&str], numeric: Vec<usize>) -> TableRows {
+    TableRows {
+        header: header.iter().map(|s| s.to_string()).collect(),
+        numeric,
+        ..Default::default()
+    }
+}
+
+fn opt0(v: Option<f64>) -> String {
+    v.map(|x| grouped(x, 0)).unwrap_or_else(|| "—".into())
+}
+
+fn basic_table(e: &Evaluation) -> TableRows {
+    let mut t = table(
+        &["序号", "学校名称", "学校类型", "学段", "办学性质", "城乡类别", "所在乡镇", "学生数", "班级数", "专任教师数", "是否参评"],
+        vec![0, 7, 8, 9],
+    );
+    for (k, s) in e.schools.iter().enumerate() {
+        t.rows.push(vec![
+            (k + 1).to_string(),
+            s.name.clone(),
+            s.school_type.clone(),
+            s.section.zh().into(),
+            s.ownership.clone(),
+            s.locality.clone().unwrap_or_default(),
+            s.township.clone().unwrap_or_default(),
+            grouped(s.students, 0),
+            opt0(s.classes),
+            opt0(s.teachers),
+            match &s.exclusion {
+                None => "参评".into(),
+                Some(w) => format!("不参评（{w}）"),
+            },
+        ]);
+    }
+    t
+}
+
+fn resource_table(e: &Evaluation) -> TableRows {
+    let mut t = table(
+        &["序号", "学校名称", "学段", "学生数", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "达标项数", "结果"],
+        vec![0, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+    );
+    for (k, s) in e.schools.iter().enumerate() {
+        let mut row = vec![(k + 1).to_string(), s.name.clone(), s.section.zh().into(), grouped(s.students, 0)];
+        for (c, i) in ResourceIndicator::ALL.into_iter().enumerate() {
+            row.push(value_text(e, s, i));
+            if s.included && s.status.get(&i) != Some(&MetStatus::Met) {
+                t.failing.push((k, 4 + c));
+            }
+        }
+        row.push(format!("{}", s.met_count));
+        row.push(match (&s.exclusion, s.passes) {
+            (Some(_), _) => "不参评".into(),
+            (None, true) => "达标".into(),
+            (None, false) => "未达标".into(),
+        });
+        if s.included && !s.passes {
+            t.failing.push((k, 12));
+        }
+        t.rows.push(row);
+    }
+    t
+}
+
+fn cv_table(e: &Evaluation) -> TableRows {
+    let mut t = table(&["学段", "指标", "标准", "全县平均值", "标准差", "差异系数", "限值", "是否达到"], vec![2, 3, 4, 5, 6]);
+    for section in Section::ALL {
+        for (i, x) in &e.resource.section(section).indicators {
+            let d = (x.decimals as usize).max(2);
+            let r = t.rows.len();
+            t.rows.push(vec![
+                section.zh().into(),
+                format!("{} {}", i, x.name),
+                format!("{}", grouped(x.standard, x.decimals as usize)),
+                x.mean.map(|v| fixed(v, d.max(6))).unwrap_or_else(|| "—".into()),
+                x.sd.map(|v| fixed(v, 6)).unwrap_or_else(|| "—".into()),
+                cv(x.cv),
+                fixed(x.cv_limit, 2),
+                if x.cv_ok { "是" } else { "否" }.into(),
+            ]);
+            if !x.cv_ok {
+                t.failing.push((r, 5));
+                t.failing.push((r, 7));
+            }
+        }
+    }
+    t
+}
+
+fn gq_table(e: &Evaluation) -> TableRows {
+    let mut t = table(&["指标", "具体指标", "标准", "实际数", "是否达到", "缺口数"], vec![]);
+    for i in e.guarantee.iter().chain(&e.quality).chain(std::iter::once(&e.recognition.indicator)) {
+        for (k, c) in i.criteria.iter().enumerate() {
+            let r = t.rows.len();
+            t.rows.push(vec![
+                if k == 0 { i.id.clone() } else { String::new() },
+                c.label.clone(),
+                c.standard.clone(),
+                c.actual.clone(),
+                match c.met {
+                    Some(true) => "是".into(),
+                    Some(false) => "否".into(),
+                    None => "无数据".into(),
+                },
+                c.gap.clone(),
+            ]);
+            if c.met == Some(false) {
+                t.failing.push((r, 3));
+                t.failing.push((r, 4));
+            }
+        }
+    }
+    t
+}
+
+fn task_table(plan: &Plan, e: &Evaluation) -> TableRows {
+    let mut t = table(&["任务", "主要内容", "牵头单位", "责任单位", "时限", "进展"], vec![]);
+    for g in &plan.tasks {
+        for item in &g.items {
+            let key = format!("{}.{}", g.number, item.number);
+            let targets: Vec<&crate::evaluate::targets::TargetResult> =
+                e.targets.iter().filter(|x| x.task == key).collect();
+            let deadline = targets
+                .iter()
+                .map(|x| x.deadline.clone())
+                .max()
+                .unwrap_or_default();
+            let mut progress = item.progress.clone().unwrap_or_default();
+            if !targets.is_empty() {
+                let done = targets.iter().filter(|x| x.achieved == Some(true)).count();
+                progress.push_str(&format!("（目标{}项，已达成{}项）", targets.len(), done));
+            }
+            let r = t.rows.len();
+            t.rows.push(vec![
+                key,
+                item.title.clone(),
+                g.lead.join("、"),
+                g.responsible.join("、"),
+                deadline,
+                progress,
+            ]);
+            if targets.iter().any(|x| x.achieved == Some(false) && x.due) {
+                t.failing.push((r, 5));
+            }
+        }
+    }
+    t
+}
+
+/// Names short enough for the one-page school table.
+fn short_name(i: ResourceIndicator) -> &'static str {
+    match i {
+        ResourceIndicator::L1 => "每百名学生高于规定学历教师数",
+        ResourceIndicator::L2 => "每百名学生县级以上骨干教师数",
+        ResourceIndicator::L3 => "每百名学生体育艺术专任教师数",
+        ResourceIndicator::L4 => "生均教学及辅助用房面积",
+        ResourceIndicator::L5 => "生均体育运动场馆面积",
+        ResourceIndicator::L6 => "生均教学仪器设备值",
+        ResourceIndicator::L7 => "每百名学生网络多媒体教室数",
+    }
+}
+
+fn school_page(e: &Evaluation, s: &SchoolResult) -> SchoolPage {
+    let mut t = table(&["指标", "计算所用数据", "本校", "标准", "是否达到", "至少需补充"], vec![2, 3]);
+    let spec = &e.resource.section(s.section).indicators;
+    for (k, i) in ResourceIndicator::ALL.into_iter().enumerate() {
+        let x = &spec[&i];
+        let inputs: Vec<String> = s
+            .inputs
+            .get(&i)
+            .map(|v| v.iter().map(|r| format!("{} {}", r.label, grouped(r.value, if r.value.fract() == 0.0 { 0 } else { 2 }))).collect())
+            .unwrap_or_default();
+        let st = s.status.get(&i).copied().unwrap_or(MetStatus::Missing);
+        let need = s
+            .gap
+            .as_ref()
+            .and_then(|g| g.additions.iter().find(|a| a.indicator == i))
+            .map(|a| format!("{} {}{}", a.what, grouped(a.amount, 0), a.unit))
+            .unwrap_or_default();
+        t.rows.push(vec![
+            format!("{} {}", i, short_name(i)),
+            inputs.join("；"),
+            value_text(e, s, i),
+            format!("{}{}", grouped(x.standard, x.decimals as usize), x.unit),
+            match st {
+                MetStatus::Met => "达到".into(),
+                MetStatus::Floor => "未达到（不低于85%）".into(),
+                MetStatus::Below => "未达到（低于85%）".into(),
+                MetStatus::Missing => "缺数据".into(),
+            },
+            need,
+        ]);
+        if s.included && st != MetStatus::Met {
+            t.failing.push((k, 2));
+            t.failing.push((k, 4));
+        }
+    }
+    // Cells grouped by file and sheet: `学校统计表.xlsx 工作表“2023”：F7、G7`.
+    let mut by_sheet: Vec<(String, Vec<String>)> = Vec::new();
+    for refs in s.inputs.values() {
+        for r in refs {
+            let key = format!("{} 工作表“{}”", r.at.file, r.at.sheet);
+            let cell = format!("{}（{}）", r.at.cell, r.label);
+            match by_sheet.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, cells)) if !cells.contains(&cell) => cells.push(cell),
+                Some(_) => {}
+                None => by_sheet.push((key, vec![cell])),
+            }
+        }
+    }
+    let sources = by_sheet
+        .into_iter()
+        .map(|(k, cells)| format!("{k}：{}", cells.join("、")))
+        .collect();
+    SchoolPage {
+        title_lines: title_lines(&format!("{}（{}）资源配置指标核对表", s.name, s.section.zh())),
+        name: s.name.clone(),
+        section: s.section.zh().into(),
+        file_stem: format!("{}-{}", s.name, s.section.zh()),
+        facts: vec![
+            ("学校类型".into(), s.school_type.clone()),
+            ("办学性质".into(), s.ownership.clone()),
+            ("所在乡镇".into(), s.township.clone().unwrap_or_else(|| "—".into())),
+            ("城乡类别".into(), s.locality.clone().unwrap_or_else(|| "—".into())),
+            ("学生数".into(), grouped(s.students, 0)),
+            ("班级数".into(), opt0(s.classes)),
+            ("专任教师数".into(), opt0(s.teachers)),
+        ],
+        table: t,
+        result: match (&s.exclusion, s.passes) {
+            (Some(w), _) => format!("不参加资源配置评估（{w}），下表仅供核对。"),
+            (None, true) => format!("7项指标中{}项达到标准，其余不低于标准的85%，资源配置达标。", s.met_count),
+            (None, false) => format!("7项指标中{}项达到标准，资源配置未达标，需补充的资源见下表。", s.met_count),
+        },
+        notes: s.apportioned.clone(),
+        sources,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::title_lines;
+
+    #[test]
+    fn titles_split_longer_line_first() {
+        assert_eq!(title_lines("泗县县域义务教育优质均衡发展自评报告").len(), 1);
+        let l = title_lines("安徽省宿州市泗县县域义务教育优质均衡发展督导评估自评报告");
+        assert_eq!(l.len(), 2);
+        assert!(l[0].chars().count() >= l[1].chars().count());
+        assert!(l.iter().all(|x| x.chars().count() <= 20));
+    }
+}

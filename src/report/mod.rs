@@ -1,0 +1,175 @@
+//! The report: renders `report_templates/` with minijinja into typst source
+//! ([`templates`], fed by [`context`]) and compiles it to PDF with the
+//! embedded typst ([`crate::render`]). Nothing here computes an indicator.
+
+pub mod context;
+pub mod templates;
+
+use crate::cli::{RenderArgs, SchoolPagesArg};
+use crate::error::Error;
+use crate::evaluate::Evaluation;
+use crate::input::plan::SchoolPages;
+use crate::model::County;
+use crate::render::{FontSet, RenderJob, Rendered};
+use minijinja::value::{Serde, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The typst sources of one report, before compiling.
+pub struct Sources {
+    pub main: String,
+    pub files: BTreeMap<String, Vec<u8>>,
+}
+
+/// The county's templates folder, if the plan names one.
+fn template_dir(county: &County) -> Result<Option<PathBuf>, Error> {
+    match &county.plan.report.templates {
+        None => Ok(None),
+        Some(d) => {
+            let dir = county.project_dir.join(d);
+            if dir.is_dir() {
+                Ok(Some(dir))
+            } else {
+                Err(Error::Other(format!(
+                    "计划文件 report.templates 指定的模板文件夹不存在：{}",
+                    dir.display()
+                )))
+            }
+        }
+    }
+}
+
+fn school_pages_mode(county: &County, arg: Option<SchoolPagesArg>) -> SchoolPages {
+    match arg {
+        Some(SchoolPagesArg::Appendix) => SchoolPages::Appendix,
+        Some(SchoolPagesArg::Separate) => SchoolPages::Separate,
+        Some(SchoolPagesArg::None) => SchoolPages::None,
+        None => county.plan.report.school_pages,
+    }
+}
+
+/// Typst sources of the report.
+pub fn sources(county: &County, eval: &Evaluation, with_school_pages: bool) -> Result<Sources, Error> {
+    let dir = template_dir(county)?;
+    let ctx = context::build(&county.plan, eval, with_school_pages);
+    let env = templates::environment(dir.clone());
+    let main = templates::render(&env, "main.typ.j2", &Value::from(Serde(&ctx)))?;
+    let style = templates::source("style.typ", dir.as_deref())?;
+    let mut files = BTreeMap::new();
+    files.insert(crate::render::STYLE_PATH.to_string(), style.into_bytes());
+    Ok(Sources { main, files })
+}
+
+fn job(county: &County, args: &RenderArgs, src: Sources) -> RenderJob {
+    let mut job = RenderJob::new(src.main, &county.project_dir, county.plan.report.date.value.0);
+    job.files = src.files;
+    job.font_paths = args.font_path.clone();
+    job.system_fonts = !args.no_system_fonts;
+    job.pdf_a = args.pdf_a;
+    job.tagged = args.tagged;
+    job.title = county.plan.report.title.clone();
+    job.author = county.plan.report.issuer.clone();
+    job
+}
+
+fn compile(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, Error> {
+    crate::render::render_with_fonts(job, fonts).map_err(|e| Error::Render(e.to_string()))
+}
+
+/// `dudao render`.
+pub fn run(args: &RenderArgs) -> Result<(), Error> {
+    let county = crate::cli::load(&args.input)?;
+    let eval = crate::evaluate::evaluate(&county);
+    let mode = school_pages_mode(&county, args.school_pages);
+    let src = sources(&county, &eval, mode == SchoolPages::Appendix)?;
+    // The typst sources are written first: when a template fails to
+    // compile they are what the drafter needs to look at.
+    if let Some(dir) = &args.emit_typ {
+        emit_typ(dir, &src.main, &src.files)?;
+        eprintln!(
+            "typst 源文件：{}（可用 typst compile --font-path fonts {} 复现）",
+            dir.join("main.typ").display(),
+            dir.join("main.typ").display()
+        );
+    }
+    let fonts = FontSet::new(&args.font_path, !args.no_system_fonts);
+    let job = job(&county, args, src);
+    let report = compile(&job, &fonts)?;
+
+    // Separate school files are rendered before anything is written, so a
+    // failure leaves no partial output.
+    let mut school_files = Vec::new();
+    if mode == SchoolPages::Separate {
+        let dir = template_dir(&county)?;
+        let env = templates::environment(dir);
+        let ctx = context::build(&county.plan, &eval, false);
+        for s in &ctx.schools {
+            let c = minijinja::context! { plan => Value::from(Serde(&county.plan)), s => Value::from(Serde(s)) };
+            let main = templates::render(&env, "school-main.typ.j2", &c)?;
+            let mut j = job.clone();
+            j.main = main;
+            j.title = format!("{}（{}）资源配置指标核对表", s.name, s.section);
+            let r = compile(&j, &fonts)?;
+            school_files.push((safe_file_name(&s.file_stem), r.pdf));
+        }
+    }
+
+    let out = args
+        .output
+        .clone()
+        .unwrap_or_else(|| county.project_dir.join(format!("{}.pdf", county.plan.report.title)));
+    crate::output::write_file(&out, &report.pdf)?;
+    let pages = report.document.pages().len();
+    eprintln!("已生成报告：{}（{} 页）", out.display(), pages);
+    if !school_files.is_empty() {
+        let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("报告");
+        let dir = out.with_file_name(format!("{stem}-一校一表"));
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        for (name, pdf) in &school_files {
+            crate::output::write_file(&dir.join(format!("{name}.pdf")), pdf)?;
+        }
+        eprintln!("一校一表：{} 个文件，在 {}", school_files.len(), dir.display());
+    }
+    eprintln!("使用字体：{}", crate::render::fonts::summary(&report.fonts_used));
+    for w in &report.warnings {
+        eprintln!("提醒：{w}");
+    }
+    Ok(())
+}
+
+/// School names become file names: keep them, minus path separators.
+fn safe_file_name(s: &str) -> String {
+    s.chars()
+        .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() { '_' } else { c })
+        .collect()
+}
+
+fn emit_typ(dir: &Path, main: &str, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    crate::output::write_file(&dir.join("main.typ"), main.as_bytes())?;
+    for (name, bytes) in files {
+        let rel = name.trim_start_matches('/');
+        crate::output::write_file(&dir.join(rel), bytes)?;
+    }
+    Ok(())
+}
+
+/// `dudao init --templates`: the built-in templates, copied out for editing.
+pub fn copy_templates(dir: &Path) -> Result<(), Error> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    for (name, _) in templates::BUILTIN {
+        let p = dir.join(name);
+        if p.exists() {
+            return Err(Error::Other(format!("{} 已存在，未覆盖任何文件", p.display())));
+        }
+    }
+    for (name, text) in templates::BUILTIN {
+        crate::output::write_file(&dir.join(name), text.as_bytes())?;
+    }
+    eprintln!(
+        "已把报告模板复制到 {}。在计划文件的 report 一节写上 templates: {} 即可使用。",
+        dir.display(),
+        dir.display()
+    );
+    Ok(())
+}

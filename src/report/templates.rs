@@ -1,0 +1,158 @@
+//! minijinja renders `report_templates/*.typ.j2` into typst source.
+//! Templates are trusted; data is not: every `{{ value }}` is escaped for
+//! typst markup unless a filter marks it otherwise (`s` gives a typst string
+//! literal for code mode; `markup` passes the county's own narrative text,
+//! which may contain typst markup, through as written).
+
+use crate::error::Error;
+use crate::output::format;
+use crate::render::escape::{typst_markup, typst_str};
+use minijinja::value::Value;
+use minijinja::{AutoEscape, Environment, State, UndefinedBehavior};
+use std::path::{Path, PathBuf};
+
+/// The built-in templates, embedded so the binary works anywhere; a county
+/// overrides any of them by putting a file of the same name in its
+/// templates folder.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("main.typ.j2", include_str!("../../report_templates/main.typ.j2")),
+    ("body.typ.j2", include_str!("../../report_templates/body.typ.j2")),
+    ("appendix.typ.j2", include_str!("../../report_templates/appendix.typ.j2")),
+    ("school.typ.j2", include_str!("../../report_templates/school.typ.j2")),
+    ("school-main.typ.j2", include_str!("../../report_templates/school-main.typ.j2")),
+    ("style.typ", crate::render::STYLE_TYP),
+];
+
+/// Files a user may override in a templates folder.
+pub fn template_names() -> impl Iterator<Item = &'static str> {
+    BUILTIN.iter().map(|(n, _)| *n)
+}
+
+/// A template's text: the county's override if it has one, else built in.
+pub fn source(name: &str, dir: Option<&Path>) -> Result<String, Error> {
+    if let Some(dir) = dir {
+        let p = dir.join(name);
+        if p.is_file() {
+            return std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e));
+        }
+    }
+    BUILTIN
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, t)| t.to_string())
+        .ok_or_else(|| Error::Other(format!("没有名为“{name}”的报告模板")))
+}
+
+pub fn environment(dir: Option<PathBuf>) -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_auto_escape_callback(|_| AutoEscape::Custom("typst".into()));
+    env.set_formatter(|out, state, value| {
+        if value.is_safe() || value.is_none() {
+            if !value.is_none() {
+                write!(out, "{value}")?;
+            }
+            return Ok(());
+        }
+        match state.auto_escape() {
+            AutoEscape::None => write!(out, "{value}")?,
+            _ => out.write_str(&typst_markup(&value.to_string()))?,
+        }
+        Ok(())
+    });
+    env.set_loader(move |name| {
+        source(name, dir.as_deref())
+            .map(Some)
+            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::TemplateNotFound, e.to_string()))
+    });
+    env.add_filter("s", |v: Value| Value::from_safe_string(typst_str(&plain(&v))));
+    env.add_filter("markup", |v: Value| Value::from_safe_string(plain(&v)));
+    env.add_filter("grouped", |v: Value, d: Option<usize>| num(&v, |x| format::grouped(x, d.unwrap_or(0))));
+    env.add_filter("fixed", |v: Value, d: Option<usize>| num(&v, |x| format::fixed(x, d.unwrap_or(2))));
+    env.add_filter("cv", |v: Value| num(&v, |x| format::fixed(x, 6)));
+    env.add_filter("pct", |v: Value, d: Option<usize>| num(&v, |x| format!("{}%", format::fixed(x, d.unwrap_or(1)))));
+    env.add_filter("section_zh", |v: String| match v.as_str() {
+        "primary" => "小学".to_string(),
+        "junior" => "初中".to_string(),
+        other => other.to_string(),
+    });
+    env.add_filter("cjk_num", |v: usize| cjk_number(v));
+    env.add_function("raw", |_state: &State, v: Value| Value::from_safe_string(plain(&v)));
+    env
+}
+
+fn plain(v: &Value) -> String {
+    if v.is_none() || v.is_undefined() {
+        String::new()
+    } else if let Some(s) = v.as_str() {
+        s.to_string()
+    } else {
+        v.to_string()
+    }
+}
+
+/// Format a number; `—` for none. Plain text (escaped like any value).
+fn num(v: &Value, f: impl Fn(f64) -> String) -> String {
+    match f64::try_from(v.clone()) {
+        Ok(x) if !v.is_none() => f(x),
+        _ => "—".to_string(),
+    }
+}
+
+/// 1 → 一, 12 → 十二: numbering of 附表 and headings.
+pub fn cjk_number(n: usize) -> String {
+    const D: [&str; 10] = ["零", "一", "二", "三", "四", "五", "六", "七", "八", "九"];
+    match n {
+        0..=9 => D[n].to_string(),
+        10 => "十".to_string(),
+        11..=19 => format!("十{}", D[n - 10]),
+        20..=99 => format!("{}十{}", D[n / 10], if n % 10 == 0 { "" } else { D[n % 10] }),
+        _ => n.to_string(),
+    }
+}
+
+/// Render a template, turning minijinja errors into file:line messages.
+pub fn render(env: &Environment<'_>, name: &str, ctx: &Value) -> Result<String, Error> {
+    let tmpl = env.get_template(name).map_err(template_error)?;
+    tmpl.render(ctx).map_err(template_error)
+}
+
+fn template_error(e: minijinja::Error) -> Error {
+    let place = match (e.name(), e.line()) {
+        (Some(n), Some(l)) => format!("report_templates/{n}:{l}"),
+        (Some(n), None) => format!("report_templates/{n}"),
+        _ => "报告模板".to_string(),
+    };
+    let mut msg = format!("{place}：模板错误：{}", e.detail().unwrap_or(&e.kind().to_string()));
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        msg.push_str(&format!("（{s}）"));
+        src = s.source();
+    }
+    Error::Render(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_are_escaped_unless_marked() {
+        let mut env = environment(None);
+        env.add_template("t", "{{ a }}|{{ a|s }}|{{ b|markup }}|{{ n|grouped(2) }}").unwrap();
+        let ctx = minijinja::context! { a => "#read(\"/etc/passwd\") *粗体*", b => "*强调*", n => 1234.5 };
+        let out = env.get_template("t").unwrap().render(ctx).unwrap();
+        assert_eq!(
+            out,
+            "\\#read\\(\\\"\\/etc\\/passwd\\\"\\) \\*粗体\\*|\"#read(\\\"/etc/passwd\\\") *粗体*\"|*强调*|1,234.50"
+        );
+    }
+
+    #[test]
+    fn chinese_numbers() {
+        assert_eq!(cjk_number(3), "三");
+        assert_eq!(cjk_number(12), "十二");
+        assert_eq!(cjk_number(20), "二十");
+        assert_eq!(cjk_number(35), "三十五");
+    }
+}
