@@ -285,7 +285,7 @@ fn g5(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
             if size <= limit {
                 e.1 += 1;
             } else {
-                failing.push(format!("{}{}（{:.0} 人）", s.name, section.zh(), size));
+                failing.push(format!("{}（{}，{:.0} 人）", s.name, section.zh(), size));
             }
         }
     }
@@ -333,7 +333,7 @@ fn g12(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
                 certified += c.value;
                 teachers += t.value;
                 if c.value < t.value {
-                    failing.push(format!("{}{}（{} 人无证）", s.name, section.zh(), t.value - c.value));
+                    failing.push(format!("{}（{}，{} 人无证）", s.name, section.zh(), t.value - c.value));
                 }
             }
         }

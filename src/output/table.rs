@@ -193,7 +193,7 @@ pub fn evaluation(e: &Evaluation) -> String {
                 .iter()
                 .map(|a| format!("{} +{} {}（{}）", a.what, grouped(a.amount, 0), a.unit, a.to))
                 .collect();
-            let _ = writeln!(out, "  {}{}：{}", g.name, g.section.zh(), adds.join("；"));
+            let _ = writeln!(out, "  {}（{}）：{}", g.name, g.section.zh(), adds.join("；"));
         }
         let total: Vec<String> = e
             .gaps
@@ -262,7 +262,7 @@ pub fn evaluation(e: &Evaluation) -> String {
     if !e.overview.excluded.is_empty() {
         let _ = writeln!(out, "\n不参加资源配置评估（计入全县总数）：");
         for x in &e.overview.excluded {
-            let _ = writeln!(out, "  {}{}（{} 人）：{}", x.name, x.section.zh(), grouped(x.students, 0), x.reason);
+            let _ = writeln!(out, "  {}（{}，{} 人）：{}", x.name, x.section.zh(), grouped(x.students, 0), x.reason);
         }
     }
     let _ = part_zh;

@@ -169,7 +169,7 @@ fn basic(e: &Evaluation) -> Vec<String> {
         let names: Vec<String> = o
             .excluded
             .iter()
-            .map(|x| format!("{}{}（{}）", x.name, x.section.zh(), x.reason))
+            .map(|x| format!("{}（{}，{}）", x.name, x.section.zh(), x.reason))
             .collect();
         s.push_str(&format!(
             "{}不参加资源配置评估，其学生计入全县总数。",
@@ -286,7 +286,7 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<String> {
             .map(|a| format!("{}{}{}", a.what, grouped(a.amount, 0), a.unit))
             .collect();
         out.push(format!(
-            "{}{}资源配置未达到“7项指标中至少6项达标、其余不低于标准85%”的要求，经测算至少需补充{}。",
+            "{}（{}）资源配置未达到“7项指标中至少6项达标、其余不低于标准85%”的要求，经测算至少需补充{}。",
             g.name,
             g.section.zh(),
             adds.join("、")

@@ -1,0 +1,307 @@
+//! The whole report, end to end: the example county rendered and checked on
+//! its laid-out pages (GB/T 9704 numbers), reproducibility, escaping of
+//! hostile data, the --emit-typ sources, separate school files, templates.
+
+mod common;
+
+use common::*;
+use dudao::render::{FontSet, RenderJob, Rendered, render_with_fonts};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+const EXAMPLE: &str = "examples/sixian/plan.yaml";
+
+fn dudao() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dudao"))
+}
+
+/// The example report, rendered once with the bundled fonts only.
+fn example() -> &'static (RenderJob, Rendered) {
+    static R: OnceLock<(RenderJob, Rendered)> = OnceLock::new();
+    R.get_or_init(|| render_plan(Path::new(EXAMPLE), &[], true))
+}
+
+fn render_plan(plan: &Path, schools: &[PathBuf], school_pages: bool) -> (RenderJob, Rendered) {
+    let county = dudao::input::load(plan, schools).expect("plan loads");
+    let eval = dudao::evaluate::evaluate(&county);
+    let src = dudao::report::sources(&county, &eval, school_pages).expect("templates render");
+    let mut job = RenderJob::new(src.main, &county.project_dir, county.plan.report.date.value.0);
+    job.files = src.files;
+    job.system_fonts = false;
+    let r = render_with_fonts(&job, &FontSet::embedded_only()).expect("report compiles");
+    (job, r)
+}
+
+fn page_runs(r: &Rendered, index: usize) -> Vec<Run> {
+    runs(&r.document.pages()[index].frame)
+}
+
+fn page_text(r: &Rendered, index: usize) -> String {
+    page_runs(r, index).iter().map(|x| x.text.as_str()).collect()
+}
+
+#[test]
+fn example_report_has_every_part() {
+    let (_, r) = example();
+    let pages = r.document.pages().len();
+    // 20-odd body and table pages plus one page per school-学段 row.
+    assert!(pages > 150, "only {pages} pages");
+    let all: String = (0..pages).map(|i| page_text(r, i)).collect();
+    for part in [
+        "泗县县域义务教育优质均衡发展自评报告",
+        "一、基本情况",
+        "二、主要做法和成效",
+        "三、指标达成情况",
+        "（一）资源配置",
+        "（二）政府保障程度",
+        "（三）教育质量",
+        "（四）社会认可度",
+        "四、存在的问题",
+        "五、下一步工作",
+        "六、自评结论",
+        "泗县人民政府教育督导委员会",
+        "2024年5月20日",
+        "附表1",
+        "附表2",
+        "附表3",
+        "附表4",
+        "附表5",
+        "附表6-1",
+        "资源配置指标核对表",
+    ] {
+        assert!(all.contains(part), "report lacks {part}");
+    }
+}
+
+#[test]
+fn title_is_22pt_xiaobiaosong_fallback_centred() {
+    let (_, r) = example();
+    let runs = page_runs(r, 0);
+    let title: Vec<&Run> = runs.iter().filter(|x| (x.size - 22.0).abs() < 0.01).collect();
+    assert!(!title.is_empty(), "no 22 pt title on page 1");
+    assert_eq!(title[0].family(), "FandolSong");
+    let text: String = title.iter().map(|x| x.text.as_str()).collect();
+    assert_eq!(text, "泗县县域义务教育优质均衡发展自评报告");
+    let left = title.iter().map(|x| x.x).fold(f64::MAX, f64::min);
+    let right = title.iter().map(|x| x.x + x.width).fold(f64::MIN, f64::max);
+    // Centred in the text block (28 mm to 184 mm).
+    assert_near((left + right) / 2.0, mm(28.0 + 78.0), 2.0, "title centre");
+}
+
+#[test]
+fn full_body_page_has_22_lines_of_28_characters_inside_the_margins() {
+    let (_, r) = example();
+    // Page 2 is all body text and headings.
+    let runs = page_runs(r, 1);
+    let body = lines(&runs, BODY);
+    let numbers: Vec<_> = body.iter().filter(|l| line_text(l).contains('—')).collect();
+    let text_lines: Vec<_> = body.iter().filter(|l| !line_text(l).contains('—')).collect();
+    assert!(numbers.is_empty(), "page number is 14 pt, not body size");
+    assert_eq!(text_lines.len(), 22, "lines: {:#?}", text_lines.iter().map(|l| line_text(l)).collect::<Vec<_>>());
+    // A full line of Chinese (no narrower digits or Latin) holds 28
+    // characters: every line that ends at the right edge of the text block.
+    let wide = |c: char| is_cjk(c) || ('\u{3000}'..='\u{303f}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) || "“”‘’—…·".contains(c);
+    let full: Vec<usize> = text_lines
+        .iter()
+        .map(|l| line_text(l))
+        .filter(|t| t.chars().all(wide))
+        .map(|t| t.chars().count())
+        .collect();
+    assert!(full.len() >= 5, "few all-Chinese lines: {full:?}");
+    let longest = full.iter().max().copied().unwrap_or(0);
+    assert_eq!(longest, 28, "all-Chinese lines: {full:?}");
+    for l in &text_lines {
+        let left = l.iter().map(|x| x.x).fold(f64::MAX, f64::min);
+        let right = l.iter().map(|x| x.x + x.width).fold(f64::MIN, f64::max);
+        assert!(left >= mm(28.0) - 0.5, "line starts left of the text block: {left}");
+        assert!(right <= mm(28.0 + 156.0) + 1.0, "line runs past the text block: {right}");
+    }
+    // First baseline: the line box top touches 37 mm (0.88 em above baseline).
+    let first = text_lines[0][0].y;
+    assert_near(first - 0.88 * BODY, mm(37.0), mm(1.0), "top margin");
+    // 22 lines on a pitch of 225 mm / 22: the last line's band ends at the
+    // bottom of the text block (262 mm).
+    let pitch = mm(225.0) / 22.0;
+    let last = text_lines[21][0].y;
+    assert_near(last - first, 21.0 * pitch, 0.5, "line pitch");
+    assert_near(last - 0.88 * BODY + pitch, mm(297.0 - 35.0), mm(1.0), "bottom of the text block");
+}
+
+#[test]
+fn page_numbers_alternate_sides_one_character_in() {
+    let (_, r) = example();
+    for index in [0usize, 1, 2, 3] {
+        let runs = page_runs(r, index);
+        let n = index + 1;
+        let num: Vec<&Run> = runs.iter().filter(|x| x.text.contains('—') && (x.size - 14.0).abs() < 0.01).collect();
+        let text: String = num.iter().map(|x| x.text.as_str()).collect();
+        assert_eq!(text.replace(' ', ""), format!("—{n}—"), "page {n}");
+        let left = num.iter().map(|x| x.x).fold(f64::MAX, f64::min);
+        let right = num.iter().map(|x| x.x + x.width).fold(f64::MIN, f64::max);
+        if n % 2 == 1 {
+            assert_near(right, mm(28.0 + 156.0) - BODY, 1.5, "odd page number right edge");
+        } else {
+            assert_near(left, mm(28.0) + BODY, 1.5, "even page number left edge");
+        }
+    }
+}
+
+#[test]
+fn headings_use_hei_and_kai() {
+    let (_, r) = example();
+    let runs = page_runs(r, 0);
+    let h1 = runs.iter().find(|x| x.text.contains("一、基本情况")).expect("level 1 heading");
+    assert_eq!(h1.family(), "FandolHei");
+    assert_eq!(h1.size, BODY);
+    let all: Vec<Run> = (0..4).flat_map(|i| page_runs(r, i)).collect();
+    let h2 = all.iter().find(|x| x.text.starts_with("（一）")).expect("level 2 heading");
+    assert_eq!(h2.family(), "FandolKai");
+}
+
+#[test]
+fn same_input_same_bytes() {
+    let (job, first) = example();
+    let again = render_with_fonts(job, &FontSet::embedded_only()).expect("renders");
+    assert!(first.pdf == again.pdf, "two renders differ");
+}
+
+/// A county whose school names try to inject typst.
+fn hostile_county(dir: &Path) -> PathBuf {
+    let csv = dir.join("schools.csv");
+    let hostile = "#read(\"/etc/passwd\") *粗体* _斜_ $x$ <a> @b [c] // d";
+    std::fs::write(
+        &csv,
+        format!(
+            "学校名称,学校类型,学段,学生数,班级数,高于规定学历教师数,县级以上骨干教师数,体育艺术专任教师数,教学及辅助用房面积,体育运动场馆面积,教学仪器设备值,网络多媒体教室数\n\
+             \"{}\",小学,小学,500,12,25,6,5,2400,4000,1100000,12\n\
+             普通小学,小学,小学,400,10,20,5,4,2000,3200,900000,10\n",
+            hostile.replace('"', "\"\"")
+        ),
+    )
+    .unwrap();
+    csv
+}
+
+#[test]
+fn hostile_school_name_prints_literally() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = hostile_county(dir.path());
+    let (_, r) = render_plan(Path::new(EXAMPLE), &[csv], true);
+    let all: String = (0..r.document.pages().len()).map(|i| page_text(&r, i)).collect();
+    assert!(
+        all.contains("#read(\"/etc/passwd\")*粗体*_斜_$x$<a>@b[c]//d") || all.contains("#read(\"/etc/passwd\") *粗体* _斜_ $x$ <a> @b [c] // d"),
+        "hostile name not printed literally"
+    );
+    assert!(!all.contains("root:"), "a file outside the project was read");
+}
+
+#[test]
+fn emitted_typst_reproduces_the_pdf() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = hostile_county(dir.path());
+    let pdf = dir.path().join("报告.pdf");
+    let typ = dir.path().join("typ");
+    let out = dudao()
+        .arg("render")
+        .arg(EXAMPLE)
+        .arg("--schools")
+        .arg(&csv)
+        .arg("-o")
+        .arg(&pdf)
+        .arg("--emit-typ")
+        .arg(&typ)
+        .arg("--no-system-fonts")
+        .arg("--school-pages")
+        .arg("none")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("使用字体"), "the command says which fonts it used: {stderr}");
+    let main = std::fs::read_to_string(typ.join("main.typ")).unwrap();
+    let style = std::fs::read(typ.join("style.typ")).unwrap();
+    let county = dudao::input::load(Path::new(EXAMPLE), std::slice::from_ref(&csv)).unwrap();
+    let mut job = RenderJob::new(main, &county.project_dir, county.plan.report.date.value.0);
+    job.files.insert("/style.typ".into(), style);
+    job.system_fonts = false;
+    job.title = county.plan.report.title.clone();
+    job.author = county.plan.report.issuer.clone();
+    let again = render_with_fonts(&job, &FontSet::embedded_only()).unwrap();
+    assert!(again.pdf == std::fs::read(&pdf).unwrap(), "emitted sources give another PDF");
+}
+
+#[test]
+fn separate_school_pages_one_file_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = hostile_county(dir.path());
+    let pdf = dir.path().join("报告.pdf");
+    let out = dudao()
+        .arg("render")
+        .arg(EXAMPLE)
+        .arg("--schools")
+        .arg(&csv)
+        .arg("-o")
+        .arg(&pdf)
+        .args(["--no-system-fonts", "--school-pages", "separate"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let files: Vec<String> = std::fs::read_dir(dir.path().join("报告-一校一表"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(files.len(), 2, "{files:?}");
+    assert!(files.iter().any(|f| f == "普通小学-小学.pdf"));
+    assert!(files.iter().all(|f| !f.contains('/')));
+}
+
+#[test]
+fn broken_template_fails_without_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = dir.path().join("plan.yaml");
+    let text = std::fs::read_to_string(EXAMPLE).unwrap();
+    std::fs::write(&plan, text.replace("school_pages: appendix", "school_pages: appendix\n  templates: 模板")).unwrap();
+    let csv = hostile_county(dir.path());
+    let out = dudao()
+        .args(["init", "--templates"])
+        .arg(dir.path().join("模板"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // A county edits its template and makes a typst mistake on line 4.
+    let body = dir.path().join("模板/body.typ.j2");
+    let t = std::fs::read_to_string(&body).unwrap();
+    std::fs::write(&body, t.replacen("= 一、基本情况", "= 一、基本情况\n#未定义的函数()", 1)).unwrap();
+    let pdf = dir.path().join("报告.pdf");
+    let out = dudao()
+        .arg("render")
+        .arg(&plan)
+        .arg("--schools")
+        .arg(&csv)
+        .arg("-o")
+        .arg(&pdf)
+        .arg("--no-system-fonts")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/main.typ:") && err.contains("未定义的函数"), "{err}");
+    assert!(!pdf.exists(), "a failed render left a PDF");
+    // The unchanged templates work.
+    std::fs::write(&body, t).unwrap();
+    let out = dudao()
+        .arg("render")
+        .arg(&plan)
+        .arg("--schools")
+        .arg(&csv)
+        .arg("-o")
+        .arg(&pdf)
+        .arg("--no-system-fonts")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(pdf.exists());
+}
