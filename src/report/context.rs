@@ -468,6 +468,18 @@ fn task_table(plan: &Plan, e: &Evaluation) -> TableRows {
     t
 }
 
+/// `某校（小学）资源配置指标核对表`, broken after the school when too long
+/// for one line rather than in the middle of a name.
+fn school_title(s: &SchoolResult) -> Vec<String> {
+    let head = format!("{}（{}）", s.name, s.section.zh());
+    let tail = "资源配置指标核对表";
+    if head.chars().count() + tail.chars().count() <= 20 {
+        vec![format!("{head}{tail}")]
+    } else {
+        vec![head, tail.to_string()]
+    }
+}
+
 /// Names short enough for the one-page school table.
 fn short_name(i: ResourceIndicator) -> &'static str {
     match i {
@@ -499,14 +511,14 @@ fn school_page(e: &Evaluation, s: &SchoolResult) -> SchoolPage {
             .map(|a| format!("{} {}{}", a.what, grouped(a.amount, 0), a.unit))
             .unwrap_or_default();
         t.rows.push(vec![
-            format!("{} {}", i, short_name(i)),
+            format!("{} {}（{}）", i, short_name(i), x.unit),
             inputs.join("；"),
             value_text(e, s, i),
-            format!("{}{}", grouped(x.standard, x.decimals as usize), x.unit),
+            grouped(x.standard, x.decimals as usize),
             match st {
                 MetStatus::Met => "达到".into(),
-                MetStatus::Floor => "未达到（不低于85%）".into(),
-                MetStatus::Below => "未达到（低于85%）".into(),
+                MetStatus::Floor => "达85%".into(),
+                MetStatus::Below => "未达85%".into(),
                 MetStatus::Missing => "缺数据".into(),
             },
             need,
@@ -521,7 +533,7 @@ fn school_page(e: &Evaluation, s: &SchoolResult) -> SchoolPage {
     for refs in s.inputs.values() {
         for r in refs {
             let key = format!("{} 工作表“{}”", r.at.file, r.at.sheet);
-            let cell = format!("{}（{}）", r.at.cell, r.label);
+            let cell = r.at.cell.clone();
             match by_sheet.iter_mut().find(|(k, _)| *k == key) {
                 Some((_, cells)) if !cells.contains(&cell) => cells.push(cell),
                 Some(_) => {}
@@ -531,10 +543,10 @@ fn school_page(e: &Evaluation, s: &SchoolResult) -> SchoolPage {
     }
     let sources = by_sheet
         .into_iter()
-        .map(|(k, cells)| format!("{k}：{}", cells.join("、")))
+        .map(|(k, cells)| format!("{k}，单元格 {}", cells.join("、")))
         .collect();
     SchoolPage {
-        title_lines: title_lines(&format!("{}（{}）资源配置指标核对表", s.name, s.section.zh())),
+        title_lines: school_title(s),
         name: s.name.clone(),
         section: s.section.zh().into(),
         file_stem: format!("{}-{}", s.name, s.section.zh()),
@@ -551,7 +563,7 @@ fn school_page(e: &Evaluation, s: &SchoolResult) -> SchoolPage {
         result: match (&s.exclusion, s.passes) {
             (Some(w), _) => format!("不参加资源配置评估（{w}），下表仅供核对。"),
             (None, true) => format!("7项指标中{}项达到标准，其余不低于标准的85%，资源配置达标。", s.met_count),
-            (None, false) => format!("7项指标中{}项达到标准，资源配置未达标，需补充的资源见下表。", s.met_count),
+            (None, false) => format!("7项指标中{}项达到标准，资源配置未达标，需补充的资源见下表（“达85%”指未达到标准、但不低于标准的85%）。", s.met_count),
         },
         notes: s.apportioned.clone(),
         sources,
