@@ -111,7 +111,7 @@ pub fn read_workbook(path: &Path, label: &str) -> Result<Vec<Grid>, Error> {
     let not_workbook = |detail: String| Error::File {
         file: label.to_string(),
         message: format!(
-            "不是可读取的工作簿（支持 xlsx、xls、xlsb、ods、csv）：{detail}"
+            "不是可读取的工作簿，文件可能已损坏或不是表格文件（支持 xlsx、xls、xlsb、ods、csv；技术信息：{detail}）"
         ),
     };
     let mut book = open_workbook_auto(path).map_err(|e| not_workbook(e.to_string()))?;

@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 const HEADER_SEARCH_ROWS: u32 = 20;
 
 /// Marks of a row that sums other rows.
-const TOTAL_MARKS: &[&str] = &["合计", "小计", "总计", "总 计", "合 计", "全县"];
+const TOTAL_MARKS: &[&str] = &["合计", "小计", "总计", "全县"];
 /// Marks of a footer line under the table.
 const FOOTER_MARKS: &[&str] = &[
     "制表人", "制表", "填表人", "审核人", "审核", "负责人", "单位负责人", "统计负责人",
@@ -69,7 +69,52 @@ pub fn find_header(grid: &Grid, dict: &Dictionary) -> Option<u32> {
             best = Some((r, n));
         }
     }
-    best.map(|(r, _)| r)
+    // Group headings (基本情况, 教师（人）) may sit in the row above the row
+    // that names the columns: the header then starts there.
+    best.map(|(r, _)| {
+        if r > 0 && is_group_heading_row(grid, dict, r - 1, r) {
+            r - 1
+        } else {
+            r
+        }
+    })
+}
+
+/// Is row `p` a row of group headings over row `r`? Such a row has a cell
+/// merged down into `r` (序号, 学生数 spanning both rows) or, where the format
+/// keeps no merges (ods, csv), a column name with nothing under it.
+fn is_group_heading_row(grid: &Grid, dict: &Dictionary, p: u32, r: u32) -> bool {
+    grid.merges
+        .iter()
+        .any(|m| m.first_row == p && m.last_row >= r)
+        || (0..grid.width()).any(|c| {
+            grid.merge_at(r, c).is_none()
+                && grid.get(r, c).is_blank()
+                && dict.lookup(&grid.get(p, c).display()).is_some()
+        })
+}
+
+/// The heading over a child column. A blank, unmerged cell in the heading
+/// row takes the nearest heading to its left when every column in between
+/// has a child too: a merged group heading in a format that keeps no merges.
+fn parent_text(grid: &Grid, header: u32, c: u32) -> String {
+    if let Some(t) = header_text(grid, header, c) {
+        return t;
+    }
+    if grid.merge_at(header, c).is_some() || grid.get(header + 1, c).is_blank() {
+        return String::new();
+    }
+    let mut k = c;
+    while k > 0 {
+        k -= 1;
+        if grid.get(header + 1, k).is_blank() || grid.merge_at(header + 1, k).is_some() {
+            return String::new();
+        }
+        if let Some(t) = header_text(grid, header, k) {
+            return t;
+        }
+    }
+    String::new()
 }
 
 /// Header text at a cell, taking a horizontally merged parent's text.
@@ -84,23 +129,42 @@ fn header_text(grid: &Grid, row: u32, col: u32) -> Option<String> {
 
 pub fn read_sheet(grid: &Grid, dict: &Dictionary, header: u32) -> Result<SheetRows, Error> {
     let at = |r: u32, c: u32| CellRef::new(grid.file.clone(), grid.sheet.clone(), r, c);
-    let name_col = (0..grid.width())
-        .find(|&c| header_text(grid, header, c).and_then(|t| dict.lookup(&t)) == Some(Field::Name))
-        .unwrap_or(0);
-    // A second header row: the row below has no school name of its own
-    // (blank or merged down from the header) but has header text.
+    let name_in = |r: u32| {
+        (0..grid.width())
+            .find(|&c| header_text(grid, r, c).and_then(|t| dict.lookup(&t)) == Some(Field::Name))
+    };
     let below = header + 1;
-    let name_below_blank = grid.get(below, name_col).is_blank()
-        || grid
-            .merge_at(below, name_col)
-            .is_some_and(|m| m.first_row == header);
-    let two_rows = name_below_blank && (0..grid.width()).any(|c| !grid.get(below, c).is_blank());
+    let (name_col, two_rows) = match name_in(header) {
+        Some(name_col) => {
+            // A second header row: the row below has no school name of its
+            // own (blank or merged down from the header) but has header text.
+            let name_below_blank = grid.get(below, name_col).is_blank()
+                || grid
+                    .merge_at(below, name_col)
+                    .is_some_and(|m| m.first_row == header);
+            let two_rows =
+                name_below_blank && (0..grid.width()).any(|c| !grid.get(below, c).is_blank());
+            // Or a row of column numbers or units (甲 | 乙 | 1 | 2 …).
+            let cells: Vec<String> = (0..grid.width())
+                .map(|c| grid.get(below, c).display())
+                .filter(|t| !t.trim().is_empty())
+                .collect();
+            let labels = cells.len() >= 2 && cells.iter().all(|t| super::columns::is_label(t));
+            (name_col, two_rows || labels)
+        }
+        // The header row holds group headings; the columns are named below.
+        None => (name_in(below).unwrap_or(0), true),
+    };
     let first_data = if two_rows { header + 2 } else { header + 1 };
 
     let mut columns: Vec<Column> = Vec::new();
     let mut errors = Vec::new();
     for c in 0..grid.width() {
-        let parent = header_text(grid, header, c).unwrap_or_default();
+        let parent = if two_rows {
+            parent_text(grid, header, c)
+        } else {
+            header_text(grid, header, c).unwrap_or_default()
+        };
         let child = if two_rows {
             // A parent merged down over both rows is not a child.
             match grid.merge_at(below, c) {
@@ -158,8 +222,13 @@ pub fn read_sheet(grid: &Grid, dict: &Dictionary, header: u32) -> Result<SheetRo
         if (0..grid.width()).all(|c| value(c).is_blank()) {
             continue;
         }
-        let lead_text: String = (0..=name_col).map(|c| value(c).display()).collect();
-        let lead_text = lead_text.trim();
+        // Spaces do not count: 总  计 is 总计.
+        let lead_text: String = (0..=name_col)
+            .map(|c| value(c).display())
+            .collect::<String>()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
         if let Some(mark) = TOTAL_MARKS.iter().find(|m| lead_text.contains(**m)) {
             out.skipped.push(SkippedRow {
                 at: at(r, name_col),
@@ -289,7 +358,7 @@ fn read_row<'g>(
         let (v, factor) = match parse_number(value(col.col)) {
             Parsed::Missing => continue,
             Parsed::Bad(why) => {
-                errors.push(Error::cell(&cell_at, format!("“{}”{why}", m.zh())));
+                errors.push(Error::cell(&cell_at, format!("{}{why}", m.zh())));
                 continue;
             }
             Parsed::Value(v, f) => (v, f),

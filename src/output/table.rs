@@ -201,6 +201,14 @@ pub fn evaluation(e: &Evaluation) -> String {
             .iter()
             .map(|t| format!("{} {} {}（{} 所）", t.what, grouped(t.amount, 0), t.unit, t.schools))
             .collect();
+        for t in &e.gaps.townships {
+            let parts: Vec<String> = t
+                .totals
+                .iter()
+                .map(|x| format!("{} {} {}", x.what, grouped(x.amount, 0), x.unit))
+                .collect();
+            let _ = writeln!(out, "  {}：{}", t.township, parts.join("；"));
+        }
         let _ = writeln!(out, "  全县合计：{}\n", total.join("；"));
     }
     for cvg in &e.gaps.cv {
