@@ -142,7 +142,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             dir,
             sample_schools,
             templates,
-        } => init_command(&dir, sample_schools, templates),
+        } => crate::init::run(&dir, sample_schools, templates),
     }
 }
 
@@ -194,8 +194,3 @@ fn evaluate(input: &InputArgs, format: Format, output: Option<&Path>) -> Result<
     Ok(())
 }
 
-fn init_command(dir: &Path, sample_schools: Option<usize>, templates: bool) -> Result<(), Error> {
-    // TODO(init): wired once src/init.rs lands.
-    let _ = (dir, sample_schools, templates);
-    Err(Error::Other("init 尚未实现".into()))
-}

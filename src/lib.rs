@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod error;
 pub mod evaluate;
+pub mod init;
 pub mod input;
 pub mod model;
 pub mod output;
@@ -13,3 +14,4 @@ pub mod profile;
 pub mod render;
 pub mod report;
 pub mod source;
+pub mod synth;

@@ -115,6 +115,18 @@ pub fn normalize_header(s: &str) -> String {
     out
 }
 
+/// A cell of the row some forms put under the header: a column number
+/// (甲, 乙, 1, 2 …) or a unit (人, ㎡, 万元). It names no column itself.
+pub fn is_label(s: &str) -> bool {
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    !t.is_empty()
+        && (t.chars().all(|c| c.is_ascii_digit() || "甲乙丙丁戊己庚辛".contains(c))
+            || matches!(
+                t.as_str(),
+                "人" | "个" | "间" | "所" | "名" | "班" | "元" | "万元" | "㎡" | "平方米" | "m2" | "m²"
+            ))
+}
+
 fn is_count_unit(s: &str) -> bool {
     matches!(s.trim(), "人" | "个" | "间" | "所" | "名" | "班" | "间数" | "人数")
 }
@@ -202,8 +214,12 @@ impl Dictionary {
             candidates.push(format!("{c}教师数"));
             candidates.push(format!("{c}专任教师数"));
         }
+        let label = is_label(&c);
         candidates.push(c);
-        candidates.into_iter().find_map(|k| self.names.get(&k).copied())
+        candidates
+            .into_iter()
+            .find_map(|k| self.names.get(&k).copied())
+            .or_else(|| if label { self.lookup(parent) } else { None })
     }
 }
 
