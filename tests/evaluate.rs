@@ -1,0 +1,1067 @@
+//! The evaluation end to end: real school workbooks (written with
+//! rust_xlsxwriter into a temporary folder) and a minimal plan.yaml, read
+//! by `dudao::input::load` and evaluated by `dudao::evaluate::evaluate`, and
+//! the `dudao evaluate` command in its three formats.
+//!
+//! Set `DUDAO_SAMPLE_XLSX=/some/file.xlsx` to keep the reviewer's workbook
+//! of the richest fixture (`cargo test --test evaluate sample_workbook`).
+
+use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use dudao::evaluate::{Evaluation, MetStatus, SchoolResult, evaluate};
+use dudao::model::Section;
+use dudao::profile::ResourceIndicator::{self, *};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+// ---------------------------------------------------------------------
+// Fixtures: statistics workbooks with the canonical headers
+// ---------------------------------------------------------------------
+
+const HEADERS: [&str; 22] = [
+    "学校名称",
+    "学校类型",
+    "学段",
+    "办学性质",
+    "城乡类别",
+    "所在乡镇",
+    "学生数",
+    "班级数",
+    "最大班额",
+    "专任教师数",
+    "高于规定学历教师数",
+    "县级以上骨干教师数",
+    "体育艺术专任教师数",
+    "持证专任教师数",
+    "教学及辅助用房面积",
+    "体育运动场馆面积",
+    "教学仪器设备值",
+    "网络多媒体教室数",
+    "音乐专用教室数",
+    "音乐专用教室面积",
+    "美术专用教室数",
+    "美术专用教室面积",
+];
+
+const BOOK: &str = "学校统计表.xlsx";
+const SHEET: &str = "Sheet1";
+
+/// One workbook row.
+#[derive(Debug, Clone, Default)]
+struct Row {
+    text: BTreeMap<&'static str, String>,
+    nums: BTreeMap<&'static str, f64>,
+}
+
+fn header(h: &str) -> &'static str {
+    HEADERS
+        .iter()
+        .find(|x| **x == h)
+        .unwrap_or_else(|| panic!("not a canonical header: {h}"))
+}
+
+impl Row {
+    fn new(name: &str, kind: &str, section: &str) -> Row {
+        Row::default()
+            .t("学校名称", name)
+            .t("学校类型", kind)
+            .t("学段", section)
+            .t("办学性质", "公办")
+            .t("城乡类别", "乡村")
+            .t("所在乡镇", "甲镇")
+    }
+
+    fn t(mut self, h: &str, v: &str) -> Row {
+        self.nums.remove(header(h));
+        self.text.insert(header(h), v.to_string());
+        self
+    }
+
+    fn n(mut self, h: &str, v: f64) -> Row {
+        self.text.remove(header(h));
+        self.nums.insert(header(h), v);
+        self
+    }
+
+    fn blank(mut self, h: &str) -> Row {
+        self.text.remove(header(h));
+        self.nums.remove(header(h));
+        self
+    }
+}
+
+/// A school-学段 row that meets every standard comfortably.
+fn good(name: &str, kind: &str, section: &str, students: f64) -> Row {
+    let junior = section == "初中";
+    let p = students;
+    let classes = (p / 40.0).ceil();
+    let rooms = (classes / 12.0).ceil().max(1.0);
+    let teachers = (p / 12.0).ceil();
+    Row::new(name, kind, section)
+        .n("学生数", p)
+        .n("班级数", classes)
+        .n("最大班额", 40.0)
+        .n("专任教师数", teachers)
+        .n(
+            "高于规定学历教师数",
+            (p * if junior { 0.07 } else { 0.06 }).ceil(),
+        )
+        .n("县级以上骨干教师数", (p * 0.015).ceil())
+        .n("体育艺术专任教师数", (p * 0.012).ceil())
+        .n("持证专任教师数", teachers)
+        .n("教学及辅助用房面积", p * if junior { 7.0 } else { 6.0 })
+        .n("体育运动场馆面积", p * if junior { 12.0 } else { 9.0 })
+        .n("教学仪器设备值", p * if junior { 3000.0 } else { 2500.0 })
+        .n("网络多媒体教室数", (p * 0.03).ceil())
+        .n("音乐专用教室数", rooms)
+        .n("音乐专用教室面积", rooms * 100.0)
+        .n("美术专用教室数", rooms)
+        .n("美术专用教室面积", rooms * 95.0)
+}
+
+fn primary(name: &str, students: f64) -> Row {
+    good(name, "小学", "小学", students)
+}
+
+fn junior(name: &str, students: f64) -> Row {
+    good(name, "初中", "初中", students)
+}
+
+/// `G3` for the 学生数 cell of data row `k` (0-based, under the header).
+fn cell(h: &str, k: usize) -> String {
+    let col = HEADERS.iter().position(|x| *x == h).unwrap() as u32;
+    dudao::source::a1(k as u32 + 1, col)
+}
+
+fn write_book(path: &Path, rows: &[Row]) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(SHEET).unwrap();
+    for (c, h) in HEADERS.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (k, row) in rows.iter().enumerate() {
+        let r = k as u32 + 1;
+        for (c, h) in HEADERS.iter().enumerate() {
+            if let Some(t) = row.text.get(h) {
+                ws.write_string(r, c as u16, t).unwrap();
+            } else if let Some(v) = row.nums.get(h) {
+                ws.write_number(r, c as u16, *v).unwrap();
+            }
+        }
+    }
+    wb.save(path).unwrap();
+}
+
+const PLAN: &str = "\
+county: 测试县
+report:
+  title: 测试县县域义务教育优质均衡发展自评报告
+  issuer: 测试县人民政府教育督导委员会
+  date: 2024-05-20
+plan:
+  title: 测试县推进义务教育优质均衡发展工作实施方案
+  issuer: 测试县人民政府教育督导委员会
+  date: 2023-07-14
+data:
+  schools: [学校统计表.xlsx]
+";
+
+/// A project folder: the workbook and plan.yaml (`PLAN` plus `extra`).
+struct Project {
+    dir: tempfile::TempDir,
+}
+
+impl Project {
+    fn new(rows: &[Row], extra: &str) -> Project {
+        let dir = tempfile::tempdir().unwrap();
+        write_book(&dir.path().join(BOOK), rows);
+        std::fs::write(dir.path().join("plan.yaml"), format!("{PLAN}{extra}")).unwrap();
+        Project { dir }
+    }
+
+    fn plan(&self) -> PathBuf {
+        self.dir.path().join("plan.yaml")
+    }
+
+    fn load(&self) -> Result<dudao::model::County, dudao::error::Error> {
+        dudao::input::load(&self.plan(), &[])
+    }
+
+    fn eval(&self) -> Evaluation {
+        let county = self.load().unwrap_or_else(|e| panic!("load failed: {e}"));
+        evaluate(&county)
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_dudao"))
+            .arg("evaluate")
+            .arg(self.plan())
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+fn eval_rows(rows: &[Row]) -> Evaluation {
+    Project::new(rows, "").eval()
+}
+
+fn school<'a>(e: &'a Evaluation, name: &str, section: Section) -> &'a SchoolResult {
+    e.schools
+        .iter()
+        .find(|s| s.name == name && s.section == section)
+        .unwrap_or_else(|| panic!("no row {name} {section:?}"))
+}
+
+fn value(s: &SchoolResult, i: ResourceIndicator) -> f64 {
+    s.values[&i].unwrap_or_else(|| panic!("{} has no {i}", s.name))
+}
+
+fn close(a: f64, b: f64, tol: f64) -> bool {
+    (a - b).abs() <= tol
+}
+
+/// The textbook example: five 小学, (students, "books") as teaching area.
+const TEXTBOOK: [(f64, f64); 5] = [
+    (45.0, 279.0),
+    (37.0, 137.0),
+    (89.0, 935.0),
+    (76.0, 160.0),
+    (55.0, 402.0),
+];
+
+fn textbook_rows() -> Vec<Row> {
+    TEXTBOOK
+        .iter()
+        .enumerate()
+        .map(|(k, (p, books))| {
+            primary(&format!("第{}小学", k + 1), *p)
+                .n("教学及辅助用房面积", *books)
+                .t("所在乡镇", if k < 3 { "甲镇" } else { "乙镇" })
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------
+// 资源配置 and the weighted CV
+// ---------------------------------------------------------------------
+
+#[test]
+fn textbook_cv_through_the_whole_pipeline() {
+    let e = eval_rows(&textbook_rows());
+    let l4 = &e.resource.primary.indicators[&L4];
+    let (mean, sd, cv) = (l4.mean.unwrap(), l4.sd.unwrap(), l4.cv.unwrap());
+    assert!(close(mean, 6.3344, 5e-5), "mean {mean}");
+    assert!(close(sd, 3.264, 5e-4), "sd {sd}");
+    assert!(close(cv, 0.5153, 5e-5), "weighted CV {cv}");
+    // Not the unweighted forms.
+    assert!(!close(cv, 0.489, 5e-3) && !close(cv, 0.547, 5e-3));
+    assert_eq!(l4.cv_limit, 0.50);
+    assert!(!l4.cv_ok, "0.5153 is over the 小学 limit 0.50");
+    assert!(!e.resource.primary.cv_all_ok);
+    assert_eq!(e.resource.primary.schools, 5);
+    assert_eq!(e.resource.primary.students, 302.0);
+    // The per-school values are the ratios, unrounded.
+    assert_eq!(
+        value(school(&e, "第3小学", Section::Primary), L4),
+        935.0 / 89.0
+    );
+    // The failing CV names the schools behind it.
+    let gap = e.gaps.cv.iter().find(|g| g.indicator == L4).unwrap();
+    assert_eq!(gap.section, Section::Primary);
+    assert!(!gap.contributors.is_empty());
+    assert_eq!(gap.contributors[0].name, "第3小学");
+}
+
+#[test]
+fn a_value_exactly_at_the_standard_meets_it() {
+    let at = primary("城关第一小学", 10_000.0).n("高于规定学历教师数", 420.0);
+    let under = primary("城关第二小学", 10_000.0).n("高于规定学历教师数", 419.0);
+    let e = eval_rows(&[at, under]);
+    let s = school(&e, "城关第一小学", Section::Primary);
+    assert_eq!(value(s, L1), 4.2);
+    assert_eq!(s.status[&L1], MetStatus::Met);
+    assert_eq!(s.met_count, 7);
+    assert!(s.passes);
+    let s = school(&e, "城关第二小学", Section::Primary);
+    assert_eq!(
+        s.status[&L1],
+        MetStatus::Floor,
+        "4.19 is under 4.2 but over 85%"
+    );
+    assert!(s.passes, "one indicator at the floor still passes");
+}
+
+/// Two schools of equal size with 1,501,787 and 498,213 元 of equipment:
+/// CV = (a − b) / (a + b) = 0.501787, which rounds to 0.50 at two places
+/// but is over the limit.
+fn cv_0501787_rows() -> Vec<Row> {
+    vec![
+        primary("东关小学", 1000.0).n("教学仪器设备值", 1_501_787.0),
+        primary("西关小学", 1000.0).n("教学仪器设备值", 498_213.0),
+    ]
+}
+
+#[test]
+fn a_cv_of_0_501787_fails_a_limit_of_0_50() {
+    let e = eval_rows(&cv_0501787_rows());
+    let l6 = &e.resource.primary.indicators[&L6];
+    let cv = l6.cv.unwrap();
+    assert!(close(cv, 0.501787, 1e-12), "cv {cv}");
+    assert_eq!(dudao::output::format::cv(Some(cv)), "0.501787");
+    assert_eq!(dudao::output::format::fixed(cv, 2), "0.50");
+    assert_eq!(l6.cv_limit, 0.50);
+    assert!(!l6.cv_ok, "compared unrounded: 0.501787 > 0.50");
+    assert!(close(l6.mean.unwrap(), 1000.0, 1e-9));
+    assert!(close(l6.sd.unwrap(), 501.787, 1e-9));
+
+    // The limit is the profile's: raised just above the CV, it passes;
+    // set between the CV and its 2-decimal rounding, it still fails.
+    let raised = Project::new(
+        &cv_0501787_rows(),
+        "standards:\n  set:\n    resource.cv_limit.primary: 0.501788\n",
+    )
+    .eval();
+    let l6 = &raised.resource.primary.indicators[&L6];
+    assert_eq!(l6.cv_limit, 0.501788);
+    assert!(l6.cv_ok);
+    let between = Project::new(
+        &cv_0501787_rows(),
+        "standards:\n  set:\n    resource.cv_limit.primary: 0.501786\n",
+    )
+    .eval();
+    assert!(!between.resource.primary.indicators[&L6].cv_ok);
+}
+
+#[test]
+fn a_school_with_no_students_is_an_input_error_naming_the_cell() {
+    let rows = vec![primary("甲小学", 300.0), primary("空小学", 0.0)];
+    let p = Project::new(&rows, "");
+    let err = p
+        .load()
+        .expect_err("zero students must not load")
+        .to_string();
+    let at = cell("学生数", 1);
+    assert_eq!(at, "G3");
+    assert!(
+        err.contains(BOOK) && err.contains(SHEET) && err.contains(&at),
+        "{err}"
+    );
+    assert!(
+        err.contains("空小学") && err.contains("学生数为 0"),
+        "{err}"
+    );
+    // The command says the same and writes nothing.
+    let out = p.run(&["--format", "json"]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("G3") && stderr.contains("学生数为 0"),
+        "{stderr}"
+    );
+}
+
+fn varied_rows(k: f64) -> Vec<Row> {
+    [
+        (120.0, 800.0),
+        (430.0, 5100.0),
+        (77.0, 300.0),
+        (980.0, 6000.0),
+        (260.0, 2950.0),
+    ]
+    .iter()
+    .enumerate()
+    .map(|(n, (p, area))| {
+        primary(&format!("样本{}小学", n + 1), *p).n("体育运动场馆面积", area * k)
+    })
+    .collect()
+}
+
+#[test]
+fn cv_is_unchanged_when_every_numerator_is_scaled() {
+    let base = eval_rows(&varied_rows(1.0));
+    let b = &base.resource.primary.indicators[&L5];
+    for k in [0.25, 3.0, 17.5] {
+        let scaled = eval_rows(&varied_rows(k));
+        let s = &scaled.resource.primary.indicators[&L5];
+        let (cb, cs) = (b.cv.unwrap(), s.cv.unwrap());
+        assert!(close(cb, cs, 1e-12), "k={k}: {cb} vs {cs}");
+        assert!(close(s.mean.unwrap(), b.mean.unwrap() * k, 1e-9 * k));
+    }
+}
+
+#[test]
+fn the_weighted_mean_is_the_county_aggregate_ratio() {
+    let rows = varied_rows(1.0);
+    let e = eval_rows(&rows);
+    let sum = |h: &str| rows.iter().map(|r| r.nums[header(h)]).sum::<f64>();
+    let students = sum("学生数");
+    for (i, h, scale) in [
+        (L1, "高于规定学历教师数", 100.0),
+        (L2, "县级以上骨干教师数", 100.0),
+        (L5, "体育运动场馆面积", 1.0),
+        (L6, "教学仪器设备值", 1.0),
+        (L7, "网络多媒体教室数", 100.0),
+    ] {
+        let mean = e.resource.primary.indicators[&i].mean.unwrap();
+        let ratio = sum(h) * scale / students;
+        assert!(
+            close(mean, ratio, 1e-12 * ratio.abs()),
+            "{i}: {mean} vs {ratio}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------
+// Exclusions and apportioning
+// ---------------------------------------------------------------------
+
+#[test]
+fn excluded_rows_are_listed_with_reasons_and_still_counted_in_totals() {
+    let rows = vec![
+        primary("公办小学", 400.0),
+        primary("育才民办小学", 250.0).t("办学性质", "民办"),
+        good("县特殊教育学校", "特殊教育学校", "小学", 60.0),
+        junior("公办初中", 500.0),
+    ];
+    let e = eval_rows(&rows);
+    let private = school(&e, "育才民办小学", Section::Primary);
+    assert!(!private.included);
+    assert_eq!(private.exclusion.as_deref(), Some("民办学校"));
+    let special = school(&e, "县特殊教育学校", Section::Primary);
+    assert_eq!(special.exclusion.as_deref(), Some("特殊教育学校"));
+    // Not in the assessment …
+    assert_eq!(e.resource.primary.schools, 1);
+    assert_eq!(e.resource.primary.students, 400.0);
+    // … but in the county totals, and listed with the reason.
+    let o = &e.overview.sections[&Section::Primary];
+    assert_eq!((o.rows, o.students), (3, 710.0));
+    assert_eq!((o.included_rows, o.included_students), (1, 400.0));
+    assert_eq!(e.overview.schools_total, 4);
+    let listed: Vec<(&str, &str)> = e
+        .overview
+        .excluded
+        .iter()
+        .map(|x| (x.name.as_str(), x.reason.as_str()))
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            ("育才民办小学", "民办学校"),
+            ("县特殊教育学校", "特殊教育学校")
+        ]
+    );
+    assert_eq!(e.overview.excluded[0].students, 250.0);
+}
+
+fn nine_year_rows() -> Vec<Row> {
+    vec![
+        good("大庄镇中心学校", "九年一贯制学校", "小学", 166.0).blank("教学及辅助用房面积"),
+        good("大庄镇中心学校", "九年一贯制学校", "初中", 210.0).blank("教学及辅助用房面积"),
+        Row::new("大庄镇中心学校", "九年一贯制学校", "全校").n("教学及辅助用房面积", 23_226.0),
+    ]
+}
+
+#[test]
+fn a_nine_year_school_shares_its_whole_school_figure_by_weighted_students() {
+    let e = eval_rows(&nine_year_rows());
+    let p = school(&e, "大庄镇中心学校", Section::Primary);
+    let j = school(&e, "大庄镇中心学校", Section::Junior);
+    // 166 : 210 × 1.1 → shares 0.4181 and 0.5819 of 23,226.
+    assert_eq!((value(p, L4) * 166.0).round(), 9711.0);
+    assert_eq!((value(j, L4) * 210.0).round(), 13515.0);
+    // The input named is the whole-school cell, on the 全校 row.
+    let whole_cell = cell("教学及辅助用房面积", 2);
+    for s in [p, j] {
+        let inputs = &s.inputs[&L4];
+        let w = inputs
+            .iter()
+            .find(|x| x.label.contains("全校"))
+            .expect("whole-school input");
+        assert_eq!(w.value, 23_226.0);
+        assert_eq!(w.at.cell, whole_cell);
+        assert_eq!(&*w.at.file, BOOK);
+        assert!(!s.apportioned.is_empty());
+    }
+    assert!(p.apportioned[0].contains("41.81%"), "{}", p.apportioned[0]);
+    assert!(j.apportioned[0].contains("58.19%"), "{}", j.apportioned[0]);
+    // Own figures are not apportioned.
+    assert!(p.inputs[&L5].iter().all(|x| !x.label.contains("全校")));
+    assert_eq!(e.overview.apportioned_schools, 1);
+    assert!(e.resource.apportion_rule.contains("1.1"));
+    // G4 judges the 一贯制 school whole: 376 students.
+    let g4 = e.guarantee.iter().find(|g| g.id == "G4").unwrap();
+    let tt = g4
+        .criteria
+        .iter()
+        .find(|c| c.key == "through_train")
+        .unwrap();
+    assert_eq!(tt.met, Some(true));
+    assert_eq!(tt.actual, "1/1 所达标");
+}
+
+// ---------------------------------------------------------------------
+// 整改测算
+// ---------------------------------------------------------------------
+
+fn backbone_rows(backbone: f64) -> Vec<Row> {
+    vec![
+        primary("缺骨干小学", 1000.0).n("县级以上骨干教师数", backbone),
+        primary("达标小学", 500.0).t("所在乡镇", "乙镇"),
+    ]
+}
+
+#[test]
+fn a_school_short_of_backbone_teachers_gets_the_smallest_addition_that_passes() {
+    let e = eval_rows(&backbone_rows(5.0));
+    let s = school(&e, "缺骨干小学", Section::Primary);
+    assert_eq!(s.status[&L2], MetStatus::Below);
+    assert!(!s.passes);
+    let gap = s.gap.as_ref().expect("a failing school has a gap");
+    assert_eq!(gap.additions.len(), 1);
+    let a = &gap.additions[0];
+    assert_eq!(a.indicator, L2);
+    assert_eq!(a.amount, 4.0);
+    assert_eq!(a.unit, "人");
+    assert_eq!(a.to, "达到标准的85%");
+    // Exactly the smallest: with 4 more it passes, with 3 it does not.
+    let more = eval_rows(&backbone_rows(5.0 + a.amount));
+    assert!(school(&more, "缺骨干小学", Section::Primary).passes);
+    assert!(more.gaps.schools.is_empty());
+    let fewer = eval_rows(&backbone_rows(5.0 + a.amount - 1.0));
+    assert!(!school(&fewer, "缺骨干小学", Section::Primary).passes);
+    // Totals by township and county.
+    assert_eq!(e.gaps.schools.len(), 1);
+    assert_eq!(e.gaps.townships.len(), 1);
+    assert_eq!(e.gaps.townships[0].township, "甲镇");
+    assert_eq!(e.gaps.townships[0].totals[0].amount, 4.0);
+    assert_eq!(e.gaps.county.len(), 1);
+    assert_eq!(
+        (e.gaps.county[0].amount, e.gaps.county[0].schools),
+        (4.0, 1)
+    );
+    assert!(!e.resource.primary.all_pass);
+}
+
+#[test]
+fn two_unmet_indicators_raise_one_to_the_standard() {
+    // L2 at 0.5 (below) and L7 at 2.0 of 2.3 (floor): only one may stay
+    // under the standard, so L7 goes to 2.3 (+3 rooms) and L2 to 85% (+4).
+    let rows = vec![
+        primary("两缺小学", 1000.0)
+            .n("县级以上骨干教师数", 5.0)
+            .n("网络多媒体教室数", 20.0),
+    ];
+    let e = eval_rows(&rows);
+    let adds: Vec<(ResourceIndicator, f64)> = e.gaps.schools[0]
+        .additions
+        .iter()
+        .map(|a| (a.indicator, a.amount))
+        .collect();
+    assert_eq!(adds, vec![(L2, 4.0), (L7, 3.0)]);
+    let fixed = vec![
+        primary("两缺小学", 1000.0)
+            .n("县级以上骨干教师数", 9.0)
+            .n("网络多媒体教室数", 23.0),
+    ];
+    assert!(eval_rows(&fixed).schools[0].passes);
+}
+
+// ---------------------------------------------------------------------
+// 政府保障程度 from the schools
+// ---------------------------------------------------------------------
+
+fn indicator<'a>(e: &'a Evaluation, id: &str) -> &'a dudao::evaluate::IndicatorResult {
+    e.guarantee
+        .iter()
+        .chain(&e.quality)
+        .find(|g| g.id == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+}
+
+#[test]
+fn g3_g4_g5_g12_are_computed_from_the_schools() {
+    let rows = vec![
+        primary("规模过大小学", 2100.0),
+        primary("大班额小学", 600.0).n("最大班额", 46.0),
+        primary("缺功能室小学", 900.0)
+            .n("班级数", 24.0)
+            .n("音乐专用教室数", 1.0)
+            .n("音乐专用教室面积", 100.0),
+        junior("无证教师初中", 600.0)
+            .n("专任教师数", 50.0)
+            .n("持证专任教师数", 47.0),
+    ];
+    let e = eval_rows(&rows);
+    for id in ["G3", "G4", "G5", "G12"] {
+        let g = indicator(&e, id);
+        assert_eq!(g.source, "schools", "{id}");
+        assert_eq!(g.met, Some(false), "{id}");
+    }
+    let failing = |id: &str| indicator(&e, id).failing.join("；");
+    assert!(failing("G4").contains("规模过大小学"), "{}", failing("G4"));
+    assert!(failing("G5").contains("大班额小学"), "{}", failing("G5"));
+    assert!(failing("G3").contains("缺功能室小学"), "{}", failing("G3"));
+    assert!(
+        failing("G12").contains("无证教师初中"),
+        "{}",
+        failing("G12")
+    );
+    let g4 = indicator(&e, "G4");
+    assert_eq!(g4.criteria[0].actual, "2/3 所达标");
+    let g12 = &indicator(&e, "G12").criteria[0];
+    assert!(g12.gap.contains('3'), "{}", g12.gap);
+    let g5 = indicator(&e, "G5")
+        .criteria
+        .iter()
+        .find(|c| c.key == "junior")
+        .unwrap();
+    assert_eq!(g5.met, Some(true));
+}
+
+#[test]
+fn school_based_indicators_are_met_by_a_clean_county() {
+    let mut rows = textbook_rows();
+    rows.push(junior("城关初中", 800.0));
+    let e = eval_rows(&rows);
+    for id in ["G3", "G4", "G5", "G12"] {
+        assert_eq!(
+            indicator(&e, id).met,
+            Some(true),
+            "{id}: {:?}",
+            indicator(&e, id)
+        );
+        assert!(indicator(&e, id).failing.is_empty());
+    }
+    // County figures the plan does not give are undecided, not met.
+    assert_eq!(indicator(&e, "Q1").met, None);
+    assert_eq!(indicator(&e, "Q1").criteria[0].actual, "无数据");
+}
+
+// ---------------------------------------------------------------------
+// Plan figures, survey and targets
+// ---------------------------------------------------------------------
+
+const FIGURES: &str = "\
+figures:
+  G1: { values: { met: 是 }, evidence: 学校布局规划及批复 }
+  G2: { values: { met: 是 } }
+  G6: { values: { met: 是 } }
+  G7: { values: { funding: 6500 } }
+  G8: { values: { ratio: 1.02 } }
+  G9: { values: { rate: \"100%\" } }
+  G10: { values: { met: 是 } }
+  G11: { values: { rotation: \"11.6%\", backbone_share: \"18.1%\" }, evidence: 2023年度教师交流轮岗花名册 }
+  G13: { values: { primary: \"100%\", junior: \"97.2%\" } }
+  G14: { values: { share: \"80%\", rural_tilt: 是 } }
+  G15: { values: { migrant: \"97.5%\", left_behind_care: 是 } }
+  Q1: { values: { rate: \"97.1%\" } }
+  Q2: { values: { rate: \"96.3%\" } }
+  Q3: { values: { met: 是 } }
+  Q4: { values: { share: \"5.6%\" } }
+  Q5: { values: { met: 是 } }
+  Q6: { values: { met: 是 } }
+  Q7: { values: { met: 是 } }
+  Q8: { values: { met: 是 } }
+  Q9: { values: { level: 是, difference: 0.12 } }
+survey:
+  groups:
+    - { group: 学生, sample: 1200, satisfied: 1128 }
+    - { group: 家长, sample: 1500, satisfied: 1389 }
+    - { group: 教师, sample: 600, satisfied: 561 }
+  evidence: 2024年4月社会认可度问卷调查
+vetoes:
+  以考试方式招生: false
+  违规择校: false
+  设重点校或重点班: false
+  弄虚作假: false
+  重大安全责任事故: false
+  严重违纪违规事件: false
+tasks:
+  - number: 一
+    title: 推进学校标准化建设
+    lead: [县教体局]
+    items:
+      - number: \"1\"
+        title: 配齐配强教师
+        text: 确保每百名学生拥有高于规定学历教师数小学达到4.2人以上。
+        targets:
+          - { indicator: L1, section: primary, value: 4.2, by: 2023 }
+          - { indicator: Q1, key: rate, value: \"96%\", by: 2024 }
+          - { indicator: G11, key: backbone_share, value: \"20%\", by: 2024 }
+          - { indicator: G11, key: rotation, value: \"10%\", by: 2023 }
+";
+
+#[test]
+fn plan_targets_are_checked_against_the_computed_figures() {
+    let mut rows = textbook_rows();
+    rows.push(junior("城关初中", 800.0));
+    let e = Project::new(&rows, FIGURES).eval();
+    let t = |ind: &str, key: Option<&str>| {
+        e.targets
+            .iter()
+            .find(|t| t.indicator == ind && t.key.as_deref() == key)
+            .unwrap_or_else(|| panic!("no target {ind} {key:?}"))
+    };
+    let l1 = t("L1", None);
+    assert_eq!((l1.status.as_str(), l1.achieved), ("已达成", Some(true)));
+    assert!(l1.due, "2023 ended before the report date");
+    assert_eq!(l1.task, "一.1");
+    assert_eq!(l1.section, Some(Section::Primary));
+    let q1 = t("Q1", Some("rate"));
+    assert_eq!((q1.status.as_str(), q1.achieved), ("已达成", Some(true)));
+    assert!(!q1.due, "2024 has not ended by 2024-05-20");
+    let g11 = t("G11", Some("backbone_share"));
+    assert_eq!((g11.status.as_str(), g11.achieved), ("未达成", Some(false)));
+    assert_eq!(g11.actual, "18.1%");
+    let rot = t("G11", Some("rotation"));
+    assert_eq!(rot.status, "已达成");
+    // The indicator itself fails too, so the guarantee area does.
+    assert_eq!(indicator(&e, "G11").met, Some(false));
+    assert!(!e.verdict.guarantee);
+    assert!(e.verdict.quality, "{:?}", e.quality);
+    // 社会认可度 from the survey, weighted by sample.
+    assert_eq!(e.recognition.total_sample, 3300);
+    let rate = e.recognition.rate.unwrap();
+    assert!(
+        close(rate, (1128.0 + 1389.0 + 561.0) / 3300.0 * 100.0, 1e-9),
+        "{rate}"
+    );
+    assert_eq!(e.recognition.indicator.met, Some(true));
+    assert_eq!(e.recognition.indicator.source, "survey");
+    assert!(e.verdict.no_veto);
+}
+
+// ---------------------------------------------------------------------
+// The command: JSON contract, terminal table, workbook
+// ---------------------------------------------------------------------
+
+/// Everything at once: the textbook 小学, a 民办 row, a 九年一贯制 school
+/// with a 全校 row, a failing 初中, a special school and a 合计 row.
+fn rich_rows() -> Vec<Row> {
+    let mut rows = textbook_rows();
+    rows.push(primary("育才民办小学", 250.0).t("办学性质", "民办"));
+    rows.extend(nine_year_rows());
+    rows.push(
+        junior("城关初级中学", 1200.0)
+            .t("城乡类别", "城区")
+            .t("所在乡镇", "城关镇"),
+    );
+    rows.push(
+        junior("草沟初级中学", 640.0)
+            .n("县级以上骨干教师数", 3.0)
+            .n("网络多媒体教室数", 14.0)
+            .t("所在乡镇", "乙镇"),
+    );
+    rows.push(good("县特殊教育学校", "特殊教育学校", "小学", 60.0));
+    rows.push(Row::default().t("学校名称", "合计").n("学生数", 3000.0));
+    rows
+}
+
+fn rich_project() -> Project {
+    Project::new(&rich_rows(), FIGURES)
+}
+
+#[test]
+fn json_has_the_documented_contract() {
+    let p = rich_project();
+    let out = p.run(&["--format", "json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["version"], 1);
+    assert_eq!(j["county"], "测试县");
+    assert_eq!(j["report_date"], "2024年5月20日");
+    for sec in ["primary", "junior"] {
+        let s = &j["resource"][sec];
+        assert!(s["schools"].is_u64(), "{sec}.schools");
+        assert!(s["students"].is_number(), "{sec}.students");
+        for l in ["L1", "L2", "L3", "L4", "L5", "L6", "L7"] {
+            let i = &s["indicators"][l];
+            for f in ["mean", "sd", "cv"] {
+                assert!(
+                    i[f].is_number(),
+                    "resource.{sec}.indicators.{l}.{f}: {}",
+                    i[f]
+                );
+            }
+            assert!(i["cv_limit"].is_number());
+            assert!(i["cv_ok"].is_boolean());
+            assert!(i["standard"].is_number());
+        }
+    }
+    assert_eq!(
+        j["resource"]["junior"]["indicators"]["L6"]["standard"],
+        2500.0
+    );
+    assert_eq!(
+        j["resource"]["junior"]["indicators"]["L1"]["cv_limit"],
+        0.45
+    );
+    let cv = j["resource"]["primary"]["indicators"]["L4"]["cv"]
+        .as_f64()
+        .unwrap();
+    let in_process = p.eval();
+    assert_eq!(
+        Some(cv),
+        in_process.resource.primary.indicators[&L4].cv,
+        "JSON keeps the exact f64"
+    );
+
+    let schools = j["schools"].as_array().unwrap();
+    assert_eq!(schools.len(), in_process.schools.len());
+    for s in schools {
+        assert!(s["name"].is_string());
+        assert!(
+            matches!(s["section"].as_str(), Some("primary" | "junior")),
+            "{}",
+            s["section"]
+        );
+        assert!(s["included"].is_boolean());
+        assert!(s["passes"].is_boolean());
+        for l in ["L1", "L2", "L3", "L4", "L5", "L6", "L7"] {
+            assert!(
+                s["values"][l].is_number() || s["values"][l].is_null(),
+                "{}",
+                s["values"]
+            );
+        }
+    }
+    let private = schools
+        .iter()
+        .find(|s| s["name"] == "育才民办小学")
+        .unwrap();
+    assert_eq!(private["included"], false);
+    assert_eq!(private["exclusion"], "民办学校");
+    let through: Vec<&serde_json::Value> = schools
+        .iter()
+        .filter(|s| s["name"] == "大庄镇中心学校")
+        .collect();
+    assert_eq!(through.len(), 2, "a 九年一贯制 school is two rows");
+
+    assert!(j["guarantee"].as_array().unwrap().len() == 15);
+    assert!(j["quality"].as_array().unwrap().len() == 9);
+    assert!(j["recognition"]["indicator"]["criteria"].is_array());
+    assert!(j["recognition"]["groups"].is_array());
+    assert!(j["gaps"]["schools"].is_array() && j["gaps"]["county"].is_array());
+    assert!(j["targets"].as_array().unwrap().len() == 4);
+    assert!(j["verdict"]["overall"].is_boolean());
+    assert!(j["verdict"]["summary"].is_string());
+    assert_eq!(j["skipped"][0]["reason"], "“合计”行，不是学校");
+    assert_eq!(j["skipped"][0]["at"]["file"], BOOK);
+    assert_eq!(j["skipped"][0]["at"]["sheet"], SHEET);
+    // A school's inputs name their cells.
+    let first = &schools[0];
+    assert_eq!(
+        first["inputs"]["L1"][0]["at"]["cell"],
+        cell("高于规定学历教师数", 0)
+    );
+    assert_eq!(first["status"]["L4"], "met");
+}
+
+#[test]
+fn the_terminal_table_shows_the_cv_and_marks_failures() {
+    let p = rich_project();
+    let out = p.run(&["--format", "table"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let e = p.eval();
+    let cv = e.resource.primary.indicators[&L4].cv;
+    assert!(text.contains(&dudao::output::format::cv(cv)), "{text}");
+    assert!(text.contains("第3小学") && text.contains("大庄镇中心学校"));
+    assert!(text.contains('✗'));
+    assert!(text.contains("不参评：民办学校"));
+}
+
+fn read_sheet(bytes: &[u8], name: &str) -> calamine::Range<Data> {
+    let mut book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    book.worksheet_range(name).unwrap()
+}
+
+fn find_row(range: &calamine::Range<Data>, col: u32, text: &str) -> u32 {
+    let (r0, _) = range.start().unwrap();
+    let (r1, _) = range.end().unwrap();
+    (r0..=r1)
+        .find(|r| range.get_value((*r, col)) == Some(&Data::String(text.into())))
+        .unwrap_or_else(|| panic!("no row with {text}"))
+}
+
+fn float(range: &calamine::Range<Data>, r: u32, c: u32) -> f64 {
+    match range.get_value((r, c)) {
+        Some(Data::Float(v)) => *v,
+        Some(Data::Int(v)) => *v as f64,
+        other => panic!("({r},{c}) is not a number: {other:?}"),
+    }
+}
+
+fn string(range: &calamine::Range<Data>, r: u32, c: u32) -> String {
+    match range.get_value((r, c)) {
+        Some(Data::String(s)) => s.clone(),
+        other => panic!("({r},{c}) is not text: {other:?}"),
+    }
+}
+
+#[test]
+fn the_workbook_reads_back_with_the_exact_numbers_and_sources() {
+    let p = rich_project();
+    let out_path = p.dir.path().join("复核计算表.xlsx");
+    let out = p.run(&["--format", "xlsx", "-o", out_path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&out_path).unwrap();
+    let e = p.eval();
+    // Same input, same bytes: in this process, and from the command.
+    let again = dudao::output::xlsx::workbook(&e).unwrap();
+    assert_eq!(again, dudao::output::xlsx::workbook(&e).unwrap());
+    assert_eq!(
+        bytes, again,
+        "the command's file equals the library's bytes"
+    );
+
+    let book: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+    assert_eq!(book.sheet_names(), dudao::output::xlsx::SHEETS.to_vec());
+
+    // 小学资源配置: one row per 小学 row, in workbook order, numbers as numbers.
+    let sh = read_sheet(&bytes, "小学资源配置");
+    assert_eq!(string(&sh, 1, 0), "学校名称");
+    let names: Vec<String> = (3..3 + e
+        .schools
+        .iter()
+        .filter(|s| s.section == Section::Primary)
+        .count() as u32)
+        .map(|r| string(&sh, r, 0))
+        .collect();
+    let expected: Vec<String> = e
+        .schools
+        .iter()
+        .filter(|s| s.section == Section::Primary)
+        .map(|s| s.name.clone())
+        .collect();
+    assert_eq!(names, expected);
+    let r = find_row(&sh, 0, "第3小学");
+    assert_eq!(float(&sh, r, 4), 89.0, "学生数");
+    assert_eq!(
+        string(&sh, r, 5),
+        format!("{BOOK}!{SHEET}!{}", cell("学生数", 2))
+    );
+    // L1 group starts at column 6: figure, source, value.
+    let s3 = school(&e, "第3小学", Section::Primary);
+    assert_eq!(float(&sh, r, 6), s3.inputs[&L1][0].value);
+    assert_eq!(
+        string(&sh, r, 7),
+        format!("{BOOK}!{SHEET}!{}", cell("高于规定学历教师数", 2))
+    );
+    assert_eq!(float(&sh, r, 8), value(s3, L1));
+    // L4 (group 4, columns 15–17): the books, exact ratio.
+    assert_eq!(float(&sh, r, 15), 935.0);
+    assert_eq!(float(&sh, r, 17), 935.0 / 89.0);
+    // Tail: 达标项数, 是否达标.
+    assert_eq!(float(&sh, r, 27), s3.met_count as f64);
+    let private = find_row(&sh, 0, "育才民办小学");
+    assert_eq!(string(&sh, private, 3), "否：民办学校");
+    assert_eq!(string(&sh, private, 28), "不参评");
+    // The apportioned row shows the whole-school figure and the note.
+    let through = find_row(&sh, 0, "大庄镇中心学校");
+    assert_eq!(float(&sh, through, 15), 23_226.0);
+    assert!(string(&sh, through, 16).contains(&cell("教学及辅助用房面积", 8)));
+    assert!(string(&sh, through, 29).contains("41.81%"));
+
+    // 初中资源配置: the failing school has its gap text.
+    let sh = read_sheet(&bytes, "初中资源配置");
+    let r = find_row(&sh, 0, "草沟初级中学");
+    assert_eq!(string(&sh, r, 28), "✗ 未达标");
+    assert!(
+        string(&sh, r, 30).contains("县级以上骨干教师"),
+        "{}",
+        string(&sh, r, 30)
+    );
+
+    // 差异系数: the exact f64 of the evaluation.
+    let sh = read_sheet(&bytes, "差异系数");
+    let r = find_row(&sh, 0, "L4");
+    let l4 = &e.resource.primary.indicators[&L4];
+    assert_eq!(float(&sh, r, 7), l4.mean.unwrap());
+    assert_eq!(float(&sh, r, 8), l4.sd.unwrap());
+    assert_eq!(float(&sh, r, 9), l4.cv.unwrap());
+    assert_eq!(float(&sh, r, 10), 0.5);
+    assert_eq!(string(&sh, r, 11), "✗ 未达到");
+
+    // 政府保障程度: G11 fails with its gap.
+    let sh = read_sheet(&bytes, "政府保障程度");
+    let r = find_row(&sh, 0, "G11");
+    assert_eq!(string(&sh, r + 1, 4), "18.1%");
+    assert_eq!(string(&sh, r + 1, 5), "✗ 未达到");
+    assert!(string(&sh, r + 1, 6).starts_with("差"));
+
+    // 社会认可度: the weighted rate.
+    let sh = read_sheet(&bytes, "社会认可度");
+    let r = find_row(&sh, 1, "合计（加权）");
+    assert_eq!(float(&sh, r, 2), 3300.0);
+    assert_eq!(Some(float(&sh, r, 4)), e.recognition.rate);
+
+    // 整改测算 and 目标核对.
+    let sh = read_sheet(&bytes, "整改测算");
+    let r = find_row(&sh, 0, "草沟初级中学");
+    assert!(matches!(sh.get_value((r, 5)), Some(Data::Float(_))));
+    let sh = read_sheet(&bytes, "目标核对");
+    let r = find_row(&sh, 4, "backbone_share");
+    assert_eq!(string(&sh, r, 9), "✗ 未达成");
+
+    // 说明: the skipped 合计 row with its cell.
+    let sh = read_sheet(&bytes, "说明");
+    let r = find_row(&sh, 0, &format!("{BOOK}!{SHEET}!{}", cell("学校名称", 12)));
+    assert_eq!(string(&sh, r, 1), "“合计”行，不是学校");
+}
+
+#[test]
+fn xlsx_needs_an_output_file() {
+    let out = rich_project().run(&["--format", "xlsx"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("-o"));
+}
+
+/// Keeps the sample workbook (and JSON) when `DUDAO_SAMPLE_XLSX` names a file.
+#[test]
+fn sample_workbook() {
+    let e = rich_project().eval();
+    let bytes = dudao::output::xlsx::workbook(&e).unwrap();
+    assert!(bytes.starts_with(b"PK"));
+    if let Some(path) = std::env::var_os("DUDAO_SAMPLE_XLSX") {
+        let path = PathBuf::from(path);
+        std::fs::write(&path, &bytes).unwrap();
+        let json = serde_json::to_string_pretty(&e).unwrap();
+        std::fs::write(path.with_extension("json"), json).unwrap();
+    }
+}
+
+/// A value exactly at 85% of the standard must pass as the floor. With a
+/// standard of 5.9 (a province may set one), 5.9 × 0.85 is computed as
+/// 5.015000000000001 and a school at exactly 5.015 m² per student (5,015 m²
+/// for 1,000 students) is judged “below”. Un-ignore once the evaluation
+/// rounds the floor (e.g. to 9 decimals) before comparing.
+#[test]
+fn a_value_exactly_at_the_floor_of_an_overridden_standard_is_the_floor() {
+    let rows = vec![primary("边界小学", 1000.0).n("教学及辅助用房面积", 5015.0)];
+    let e = Project::new(&rows, "standards:\n  set:\n    L4.primary: 5.9\n").eval();
+    let s = school(&e, "边界小学", Section::Primary);
+    assert_eq!(value(s, L4), 5.015);
+    assert_eq!(
+        s.status[&L4],
+        MetStatus::Floor,
+        "floor {}",
+        e.resource.primary.indicators[&L4].floor
+    );
+    assert!(s.passes);
+}
