@@ -102,6 +102,13 @@ impl ResourceSpec {
     }
 }
 
+/// 85% of a standard, rounded to 9 decimals: 5.9 × 0.85 is
+/// 5.015000000000001 in binary floating point, and a school at exactly 5.015
+/// must count as at the floor.
+pub fn floor_of(standard: f64, ratio: f64) -> f64 {
+    ((standard * ratio) * 1e9).round() / 1e9
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ResourceRules {

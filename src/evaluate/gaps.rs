@@ -26,6 +26,8 @@ pub struct SchoolGap {
     pub section: Section,
     pub township: Option<String>,
     pub additions: Vec<Addition>,
+    /// Indicators without data: to be filled in before any estimate.
+    pub missing: Vec<ResourceIndicator>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -93,7 +95,7 @@ pub fn school_gap(s: &SchoolResult, county: &County) -> Option<SchoolGap> {
     // Unmet indicators, the hardest first: those may stay at the floor.
     let mut unmet: Vec<(ResourceIndicator, f64)> = ResourceIndicator::ALL
         .into_iter()
-        .filter(|i| s.status.get(i) != Some(&MetStatus::Met))
+        .filter(|i| !matches!(s.status.get(i), Some(MetStatus::Met | MetStatus::Missing)))
         .map(|i| {
             let std = p.resource_spec(i).standard(s.section);
             let v = s.values.get(&i).copied().flatten().unwrap_or(0.0);
@@ -105,7 +107,7 @@ pub fn school_gap(s: &SchoolResult, county: &County) -> Option<SchoolGap> {
     for (k, (i, _)) in unmet.iter().enumerate() {
         let std = p.resource_spec(*i).standard(s.section);
         let stay_at_floor = k < allowed_unmet;
-        let target = if stay_at_floor { std * p.resource.floor_ratio } else { std };
+        let target = if stay_at_floor { crate::profile::floor_of(std, p.resource.floor_ratio) } else { std };
         let v = s.values.get(i).copied().flatten().unwrap_or(0.0);
         let (_, scale) = super::resource::numerator(*i);
         let (what, unit, step) = resource_unit(*i);
@@ -126,6 +128,10 @@ pub fn school_gap(s: &SchoolResult, county: &County) -> Option<SchoolGap> {
         section: s.section,
         township: s.township.clone(),
         additions,
+        missing: ResourceIndicator::ALL
+            .into_iter()
+            .filter(|i| s.status.get(i) == Some(&MetStatus::Missing))
+            .collect(),
     })
 }
 

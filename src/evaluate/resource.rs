@@ -6,7 +6,7 @@ use super::{
     CvContribution, InputRef, MetStatus, SchoolResult, SectionIndicator, SectionResult,
 };
 use crate::model::{County, Measure, Ownership, RowPart, School, SchoolType, Section};
-use crate::profile::{ApportionRule, Profile, ResourceIndicator};
+use crate::profile::{ApportionRule, Profile, ResourceIndicator, floor_of};
 use std::collections::BTreeMap;
 
 /// What an indicator divides, and by how much it scales (per 100 students).
@@ -179,7 +179,7 @@ pub fn school_results(county: &County) -> Vec<SchoolResult> {
                 let st = match value {
                     None => MetStatus::Missing,
                     Some(v) if v >= standard => MetStatus::Met,
-                    Some(v) if v >= standard * p.resource.floor_ratio => MetStatus::Floor,
+                    Some(v) if v >= floor_of(standard, p.resource.floor_ratio) => MetStatus::Floor,
                     Some(_) => MetStatus::Below,
                 };
                 match st {
@@ -236,7 +236,8 @@ pub fn section_result(section: Section, schools: &[SchoolResult], p: &Profile) -
         let missing = rows.len() - pts.len();
         let w = weighted_cv(&pts);
         let cv = w.and_then(|w| w.cv);
-        let cv_ok = cv.is_some_and(|c| c <= limit);
+        // A 学段 the county does not have cannot fail its CV.
+        let cv_ok = rows.is_empty() || cv.is_some_and(|c| c <= limit);
         let mut contributors = Vec::new();
         if let (Some(w), false) = (w, cv_ok) {
             let shares = variance_shares(&pts, w.mean);
@@ -266,7 +267,7 @@ pub fn section_result(section: Section, schools: &[SchoolResult], p: &Profile) -
                 unit: spec.unit.clone(),
                 decimals: spec.decimals,
                 standard: spec.standard(section),
-                floor: spec.standard(section) * p.resource.floor_ratio,
+                floor: floor_of(spec.standard(section), p.resource.floor_ratio),
                 mean: w.map(|w| w.mean),
                 sd: w.map(|w| w.sd),
                 cv,

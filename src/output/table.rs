@@ -188,11 +188,15 @@ pub fn evaluation(e: &Evaluation) -> String {
     if !e.gaps.schools.is_empty() {
         let _ = writeln!(out, "整改测算（未达标学校至少需补充）：");
         for g in &e.gaps.schools {
-            let adds: Vec<String> = g
+            let mut adds: Vec<String> = g
                 .additions
                 .iter()
                 .map(|a| format!("{} +{} {}（{}）", a.what, grouped(a.amount, 0), a.unit, a.to))
                 .collect();
+            if !g.missing.is_empty() {
+                let ids: Vec<&str> = g.missing.iter().map(|i| i.id()).collect();
+                adds.push(format!("{} 缺数据，请先补填", ids.join("、")));
+            }
             let _ = writeln!(out, "  {}（{}）：{}", g.name, g.section.zh(), adds.join("；"));
         }
         let total: Vec<String> = e
@@ -283,7 +287,7 @@ fn indicator_table(list: &[IndicatorResult]) -> Table {
         for (k, c) in r.criteria.iter().enumerate() {
             t.add_row(vec![
                 if k == 0 { r.id.clone() } else { String::new() },
-                c.label.clone(),
+                crate::report::context::criterion_label(r, c),
                 c.standard.clone(),
                 c.actual.clone(),
                 met_text(c.met).to_string(),

@@ -285,6 +285,13 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<String> {
             .iter()
             .map(|a| format!("{}{}{}", a.what, grouped(a.amount, 0), a.unit))
             .collect();
+        if !g.missing.is_empty() {
+            let ids: Vec<&str> = g.missing.iter().map(|i| i.id()).collect();
+            out.push(format!("{}（{}）{}缺少数据，须补填后重新测算。", g.name, g.section.zh(), ids.join("、")));
+        }
+        if adds.is_empty() {
+            continue;
+        }
         out.push(format!(
             "{}（{}）资源配置未达到“7项指标中至少6项达标、其余不低于标准85%”的要求，经测算至少需补充{}。",
             g.name,
@@ -415,7 +422,7 @@ fn gq_table(e: &Evaluation) -> TableRows {
             let r = t.rows.len();
             t.rows.push(vec![
                 if k == 0 { i.id.clone() } else { String::new() },
-                c.label.clone(),
+                criterion_label(i, c),
                 c.standard.clone(),
                 c.actual.clone(),
                 match c.met {
@@ -432,6 +439,12 @@ fn gq_table(e: &Evaluation) -> TableRows {
         }
     }
     t
+}
+
+/// A single-criterion indicator reads best under its own name (Q3's
+/// criterion is just “是否达到”).
+pub fn criterion_label(i: &IndicatorResult, c: &crate::evaluate::CriterionResult) -> String {
+    if i.criteria.len() == 1 { i.name.clone() } else { c.label.clone() }
 }
 
 fn task_table(plan: &Plan, e: &Evaluation) -> TableRows {

@@ -144,7 +144,7 @@ mod tests {
         let out = env.get_template("t").unwrap().render(ctx).unwrap();
         assert_eq!(
             out,
-            "\\#read\\(\\\"\\/etc\\/passwd\\\"\\) \\*粗体\\*|\"#read(\\\"/etc/passwd\\\") *粗体*\"|*强调*|1,234.50"
+            "\\#read\\(\\\"\\/etc\\/passwd\\\"\\) \\*粗体\\*|\"#read(\\\"/etc/passwd\\\") *粗体*\"|*强调*|1\\,234\\.50"
         );
     }
 
