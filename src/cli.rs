@@ -193,4 +193,3 @@ fn evaluate(input: &InputArgs, format: Format, output: Option<&Path>) -> Result<
     }
     Ok(())
 }
-

@@ -11,9 +11,7 @@ use std::fmt;
 pub const NATIONAL_YAML: &str = include_str!("profiles/national.yaml");
 
 /// One of the seven 资源配置 indicators, ids as in county monitoring tables.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ResourceIndicator {
     L1,
     L2,
@@ -293,7 +291,10 @@ pub fn indicator_sort_key(id: &str) -> (u8, u32) {
         Some(b'S') => 3,
         _ => 4,
     };
-    (letter, id.get(1..).and_then(|n| n.parse().ok()).unwrap_or(0))
+    (
+        letter,
+        id.get(1..).and_then(|n| n.parse().ok()).unwrap_or(0),
+    )
 }
 
 /// Parse a profile and check it is complete.

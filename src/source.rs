@@ -34,7 +34,11 @@ impl CellRef {
 
 impl fmt::Display for CellRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}，工作表“{}”，单元格 {}", self.file, self.sheet, self.cell)
+        write!(
+            f,
+            "{}，工作表“{}”，单元格 {}",
+            self.file, self.sheet, self.cell
+        )
     }
 }
 

@@ -26,7 +26,11 @@ fn render_plan(plan: &Path, schools: &[PathBuf], school_pages: bool) -> (RenderJ
     let county = dudao::input::load(plan, schools).expect("plan loads");
     let eval = dudao::evaluate::evaluate(&county);
     let src = dudao::report::sources(&county, &eval, school_pages).expect("templates render");
-    let mut job = RenderJob::new(src.main, &county.project_dir, county.plan.report.date.value.0);
+    let mut job = RenderJob::new(
+        src.main,
+        &county.project_dir,
+        county.plan.report.date.value.0,
+    );
     job.files = src.files;
     job.system_fonts = false;
     let r = render_with_fonts(&job, &FontSet::embedded_only()).expect("report compiles");
@@ -38,7 +42,10 @@ fn page_runs(r: &Rendered, index: usize) -> Vec<Run> {
 }
 
 fn page_text(r: &Rendered, index: usize) -> String {
-    page_runs(r, index).iter().map(|x| x.text.as_str()).collect()
+    page_runs(r, index)
+        .iter()
+        .map(|x| x.text.as_str())
+        .collect()
 }
 
 #[test]
@@ -78,7 +85,10 @@ fn example_report_has_every_part() {
 fn title_is_22pt_xiaobiaosong_fallback_centred() {
     let (_, r) = example();
     let runs = page_runs(r, 0);
-    let title: Vec<&Run> = runs.iter().filter(|x| (x.size - 22.0).abs() < 0.01).collect();
+    let title: Vec<&Run> = runs
+        .iter()
+        .filter(|x| (x.size - 22.0).abs() < 0.01)
+        .collect();
     assert!(!title.is_empty(), "no 22 pt title on page 1");
     assert_eq!(title[0].family(), "FandolSong");
     let text: String = title.iter().map(|x| x.text.as_str()).collect();
@@ -96,12 +106,25 @@ fn full_body_page_has_22_lines_of_28_characters_inside_the_margins() {
     let runs = page_runs(r, 1);
     let body = lines(&runs, BODY);
     let numbers: Vec<_> = body.iter().filter(|l| line_text(l).contains('—')).collect();
-    let text_lines: Vec<_> = body.iter().filter(|l| !line_text(l).contains('—')).collect();
+    let text_lines: Vec<_> = body
+        .iter()
+        .filter(|l| !line_text(l).contains('—'))
+        .collect();
     assert!(numbers.is_empty(), "page number is 14 pt, not body size");
-    assert_eq!(text_lines.len(), 22, "lines: {:#?}", text_lines.iter().map(|l| line_text(l)).collect::<Vec<_>>());
+    assert_eq!(
+        text_lines.len(),
+        22,
+        "lines: {:#?}",
+        text_lines.iter().map(|l| line_text(l)).collect::<Vec<_>>()
+    );
     // A full line of Chinese (no narrower digits or Latin) holds 28
     // characters: every line that ends at the right edge of the text block.
-    let wide = |c: char| is_cjk(c) || ('\u{3000}'..='\u{303f}').contains(&c) || ('\u{ff00}'..='\u{ffef}').contains(&c) || "“”‘’—…·".contains(c);
+    let wide = |c: char| {
+        is_cjk(c)
+            || ('\u{3000}'..='\u{303f}').contains(&c)
+            || ('\u{ff00}'..='\u{ffef}').contains(&c)
+            || "“”‘’—…·".contains(c)
+    };
     let full: Vec<usize> = text_lines
         .iter()
         .map(|l| line_text(l))
@@ -114,8 +137,14 @@ fn full_body_page_has_22_lines_of_28_characters_inside_the_margins() {
     for l in &text_lines {
         let left = l.iter().map(|x| x.x).fold(f64::MAX, f64::min);
         let right = l.iter().map(|x| x.x + x.width).fold(f64::MIN, f64::max);
-        assert!(left >= mm(28.0) - 0.5, "line starts left of the text block: {left}");
-        assert!(right <= mm(28.0 + 156.0) + 1.0, "line runs past the text block: {right}");
+        assert!(
+            left >= mm(28.0) - 0.5,
+            "line starts left of the text block: {left}"
+        );
+        assert!(
+            right <= mm(28.0 + 156.0) + 1.0,
+            "line runs past the text block: {right}"
+        );
     }
     // First baseline: the line box top touches 37 mm (0.88 em above baseline).
     let first = text_lines[0][0].y;
@@ -125,7 +154,12 @@ fn full_body_page_has_22_lines_of_28_characters_inside_the_margins() {
     let pitch = mm(225.0) / 22.0;
     let last = text_lines[21][0].y;
     assert_near(last - first, 21.0 * pitch, 0.5, "line pitch");
-    assert_near(last - 0.88 * BODY + pitch, mm(297.0 - 35.0), mm(1.0), "bottom of the text block");
+    assert_near(
+        last - 0.88 * BODY + pitch,
+        mm(297.0 - 35.0),
+        mm(1.0),
+        "bottom of the text block",
+    );
 }
 
 #[test]
@@ -134,13 +168,21 @@ fn page_numbers_alternate_sides_one_character_in() {
     for index in [0usize, 1, 2, 3] {
         let runs = page_runs(r, index);
         let n = index + 1;
-        let num: Vec<&Run> = runs.iter().filter(|x| x.text.contains('—') && (x.size - 14.0).abs() < 0.01).collect();
+        let num: Vec<&Run> = runs
+            .iter()
+            .filter(|x| x.text.contains('—') && (x.size - 14.0).abs() < 0.01)
+            .collect();
         let text: String = num.iter().map(|x| x.text.as_str()).collect();
         assert_eq!(text.replace(' ', ""), format!("—{n}—"), "page {n}");
         let left = num.iter().map(|x| x.x).fold(f64::MAX, f64::min);
         let right = num.iter().map(|x| x.x + x.width).fold(f64::MIN, f64::max);
         if n % 2 == 1 {
-            assert_near(right, mm(28.0 + 156.0) - BODY, 1.5, "odd page number right edge");
+            assert_near(
+                right,
+                mm(28.0 + 156.0) - BODY,
+                1.5,
+                "odd page number right edge",
+            );
         } else {
             assert_near(left, mm(28.0) + BODY, 1.5, "even page number left edge");
         }
@@ -151,11 +193,17 @@ fn page_numbers_alternate_sides_one_character_in() {
 fn headings_use_hei_and_kai() {
     let (_, r) = example();
     let runs = page_runs(r, 0);
-    let h1 = runs.iter().find(|x| x.text.contains("一、基本情况")).expect("level 1 heading");
+    let h1 = runs
+        .iter()
+        .find(|x| x.text.contains("一、基本情况"))
+        .expect("level 1 heading");
     assert_eq!(h1.family(), "FandolHei");
     assert_eq!(h1.size, BODY);
     let all: Vec<Run> = (0..4).flat_map(|i| page_runs(r, i)).collect();
-    let h2 = all.iter().find(|x| x.text.starts_with("（一）")).expect("level 2 heading");
+    let h2 = all
+        .iter()
+        .find(|x| x.text.starts_with("（一）"))
+        .expect("level 2 heading");
     assert_eq!(h2.family(), "FandolKai");
 }
 
@@ -188,12 +236,18 @@ fn hostile_school_name_prints_literally() {
     let dir = tempfile::tempdir().unwrap();
     let csv = hostile_county(dir.path());
     let (_, r) = render_plan(Path::new(EXAMPLE), &[csv], true);
-    let all: String = (0..r.document.pages().len()).map(|i| page_text(&r, i)).collect();
+    let all: String = (0..r.document.pages().len())
+        .map(|i| page_text(&r, i))
+        .collect();
     assert!(
-        all.contains("#read(\"/etc/passwd\")*粗体*_斜_$x$<a>@b[c]//d") || all.contains("#read(\"/etc/passwd\") *粗体* _斜_ $x$ <a> @b [c] // d"),
+        all.contains("#read(\"/etc/passwd\")*粗体*_斜_$x$<a>@b[c]//d")
+            || all.contains("#read(\"/etc/passwd\") *粗体* _斜_ $x$ <a> @b [c] // d"),
         "hostile name not printed literally"
     );
-    assert!(!all.contains("root:"), "a file outside the project was read");
+    assert!(
+        !all.contains("root:"),
+        "a file outside the project was read"
+    );
 }
 
 #[test]
@@ -217,9 +271,16 @@ fn emitted_typst_reproduces_the_pdf() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("使用字体"), "the command says which fonts it used: {stderr}");
+    assert!(
+        stderr.contains("使用字体"),
+        "the command says which fonts it used: {stderr}"
+    );
     let main = std::fs::read_to_string(typ.join("main.typ")).unwrap();
     let style = std::fs::read(typ.join("style.typ")).unwrap();
     let county = dudao::input::load(Path::new(EXAMPLE), std::slice::from_ref(&csv)).unwrap();
@@ -229,7 +290,10 @@ fn emitted_typst_reproduces_the_pdf() {
     job.title = county.plan.report.title.clone();
     job.author = county.plan.report.issuer.clone();
     let again = render_with_fonts(&job, &FontSet::embedded_only()).unwrap();
-    assert!(again.pdf == std::fs::read(&pdf).unwrap(), "emitted sources give another PDF");
+    assert!(
+        again.pdf == std::fs::read(&pdf).unwrap(),
+        "emitted sources give another PDF"
+    );
 }
 
 #[test]
@@ -248,7 +312,11 @@ fn separate_school_pages_one_file_each() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let files: Vec<String> = std::fs::read_dir(dir.path().join("报告-一校一表"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -263,18 +331,33 @@ fn broken_template_fails_without_output() {
     let dir = tempfile::tempdir().unwrap();
     let plan = dir.path().join("plan.yaml");
     let text = std::fs::read_to_string(EXAMPLE).unwrap();
-    std::fs::write(&plan, text.replace("school_pages: appendix", "school_pages: appendix\n  templates: 模板")).unwrap();
+    std::fs::write(
+        &plan,
+        text.replace(
+            "school_pages: appendix",
+            "school_pages: appendix\n  templates: 模板",
+        ),
+    )
+    .unwrap();
     let csv = hostile_county(dir.path());
     let out = dudao()
         .args(["init", "--templates"])
         .arg(dir.path().join("模板"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // A county edits its template and makes a typst mistake on line 4.
     let body = dir.path().join("模板/body.typ.j2");
     let t = std::fs::read_to_string(&body).unwrap();
-    std::fs::write(&body, t.replacen("= 一、基本情况", "= 一、基本情况\n#未定义的函数()", 1)).unwrap();
+    std::fs::write(
+        &body,
+        t.replacen("= 一、基本情况", "= 一、基本情况\n#未定义的函数()", 1),
+    )
+    .unwrap();
     let pdf = dir.path().join("报告.pdf");
     let out = dudao()
         .arg("render")
@@ -288,7 +371,10 @@ fn broken_template_fails_without_output() {
         .unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("/main.typ:") && err.contains("未定义的函数"), "{err}");
+    assert!(
+        err.contains("/main.typ:") && err.contains("未定义的函数"),
+        "{err}"
+    );
     assert!(!pdf.exists(), "a failed render left a PDF");
     // The unchanged templates work.
     std::fs::write(&body, t).unwrap();
@@ -302,6 +388,10 @@ fn broken_template_fails_without_output() {
         .arg("--no-system-fonts")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(pdf.exists());
 }

@@ -88,7 +88,12 @@ fn from_figures(county: &County, id: &str, spec: &IndicatorSpec) -> IndicatorRes
     let criteria: Vec<CriterionResult> = spec
         .criteria
         .iter()
-        .map(|c| judge(c, entry.and_then(|e| e.values.get(&c.key)).map(|s| &s.value)))
+        .map(|c| {
+            judge(
+                c,
+                entry.and_then(|e| e.values.get(&c.key)).map(|s| &s.value),
+            )
+        })
         .collect();
     IndicatorResult {
         id: id.to_string(),
@@ -129,9 +134,18 @@ fn counted(label: &str, ok: usize, total: usize) -> String {
 }
 
 fn g3(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
-    let per = spec.criterion("classes_per_room").and_then(|c| c.value).unwrap_or(12.0);
-    let music_min = spec.criterion("music_room_area").and_then(|c| c.value).unwrap_or(96.0);
-    let art_min = spec.criterion("art_room_area").and_then(|c| c.value).unwrap_or(90.0);
+    let per = spec
+        .criterion("classes_per_room")
+        .and_then(|c| c.value)
+        .unwrap_or(12.0);
+    let music_min = spec
+        .criterion("music_room_area")
+        .and_then(|c| c.value)
+        .unwrap_or(96.0);
+    let art_min = spec
+        .criterion("art_room_area")
+        .and_then(|c| c.value)
+        .unwrap_or(90.0);
     let (mut total, mut rooms_ok, mut music_ok, mut art_ok) = (0, 0, 0, 0);
     let (mut music_short, mut art_short, mut data) = (0.0, 0.0, true);
     let mut failing = Vec::new();
@@ -160,7 +174,9 @@ fn g3(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
         if !(enough && m_ok && a_ok) {
             let mut why = Vec::new();
             if !enough {
-                why.push(format!("{classes} 个班，音乐教室 {mr} 间、美术教室 {ar} 间"));
+                why.push(format!(
+                    "{classes} 个班，音乐教室 {mr} 间、美术教室 {ar} 间"
+                ));
             }
             if !m_ok {
                 why.push(format!("音乐教室平均 {:.1} 平方米", ma.unwrap_or(0.0)));
@@ -180,7 +196,9 @@ fn g3(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
             threshold: c.and_then(|c| c.value),
             value: Some(ok as f64),
             actual: counted("达标", ok, total),
-            met: (total > 0 && data).then_some(ok == total).or((ok < total).then_some(false)),
+            met: (total > 0 && data)
+                .then_some(ok == total)
+                .or((ok < total).then_some(false)),
             gap: if ok < total { gap } else { String::new() },
         }
     };
@@ -188,10 +206,21 @@ fn g3(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
         mk(
             "classes_per_room",
             rooms_ok,
-            format!("缺音乐专用教室 {} 间、美术专用教室 {} 间", music_short, art_short),
+            format!(
+                "缺音乐专用教室 {} 间、美术专用教室 {} 间",
+                music_short, art_short
+            ),
         ),
-        mk("music_room_area", music_ok, format!("{} 所学校音乐教室面积不足", total - music_ok)),
-        mk("art_room_area", art_ok, format!("{} 所学校美术教室面积不足", total - art_ok)),
+        mk(
+            "music_room_area",
+            music_ok,
+            format!("{} 所学校音乐教室面积不足", total - music_ok),
+        ),
+        mk(
+            "art_room_area",
+            art_ok,
+            format!("{} 所学校美术教室面积不足", total - art_ok),
+        ),
     ];
     IndicatorResult {
         id: "G3".into(),
@@ -209,9 +238,16 @@ fn g4(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
     let mut failing = Vec::new();
     for s in assessed(county) {
         let (key, size) = if s.school_type.is_through_train() {
-            ("through_train", sum_sections(s, Measure::Students).unwrap_or(0.0))
+            (
+                "through_train",
+                sum_sections(s, Measure::Students).unwrap_or(0.0),
+            )
         } else {
-            let section = s.section_rows().next().map(|(x, _)| x).unwrap_or(Section::Primary);
+            let section = s
+                .section_rows()
+                .next()
+                .map(|(x, _)| x)
+                .unwrap_or(Section::Primary);
             let students = s
                 .row(RowPart::Section(section))
                 .and_then(|r| r.get(Measure::Students))
@@ -219,7 +255,10 @@ fn g4(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
                 .unwrap_or(0.0);
             (section.key(), students)
         };
-        let limit = spec.criterion(key).and_then(|c| c.value).unwrap_or(f64::INFINITY);
+        let limit = spec
+            .criterion(key)
+            .and_then(|c| c.value)
+            .unwrap_or(f64::INFINITY);
         let e = rows.entry(key).or_insert((0, 0, 0.0));
         e.0 += 1;
         if size <= limit {
@@ -267,8 +306,15 @@ fn g5(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
     let mut used_average = false;
     for s in assessed(county) {
         for (section, r) in s.section_rows() {
-            let limit = spec.criterion(section.key()).and_then(|c| c.value).unwrap_or(f64::INFINITY);
-            let size = match (r.get(Measure::LargestClass), r.get(Measure::Classes), r.get(Measure::Students)) {
+            let limit = spec
+                .criterion(section.key())
+                .and_then(|c| c.value)
+                .unwrap_or(f64::INFINITY);
+            let size = match (
+                r.get(Measure::LargestClass),
+                r.get(Measure::Classes),
+                r.get(Measure::Students),
+            ) {
                 (Some(l), _, _) => Some(l.value),
                 (None, Some(c), Some(p)) if c.value > 0.0 => {
                     used_average = true;
@@ -293,7 +339,11 @@ fn g5(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
         .criteria
         .iter()
         .map(|c| {
-            let section = if c.key == "junior" { Section::Junior } else { Section::Primary };
+            let section = if c.key == "junior" {
+                Section::Junior
+            } else {
+                Section::Primary
+            };
             let (total, ok, complete) = stat.get(&section).copied().unwrap_or((0, 0, false));
             CriterionResult {
                 key: c.key.clone(),
@@ -302,8 +352,16 @@ fn g5(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
                 threshold: c.value,
                 value: Some(ok as f64),
                 actual: counted("达标", ok, total),
-                met: if ok < total { Some(false) } else { complete.then_some(true) },
-                gap: if ok < total { format!("{} 所学校存在超标班额", total - ok) } else { String::new() },
+                met: if ok < total {
+                    Some(false)
+                } else {
+                    complete.then_some(true)
+                },
+                gap: if ok < total {
+                    format!("{} 所学校存在超标班额", total - ok)
+                } else {
+                    String::new()
+                },
             }
         })
         .collect::<Vec<_>>();
@@ -328,12 +386,20 @@ fn g12(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
     let mut data = false;
     for s in assessed(county) {
         for (section, r) in s.section_rows() {
-            if let (Some(c), Some(t)) = (r.get(Measure::CertifiedTeachers), r.get(Measure::FullTimeTeachers)) {
+            if let (Some(c), Some(t)) = (
+                r.get(Measure::CertifiedTeachers),
+                r.get(Measure::FullTimeTeachers),
+            ) {
                 data = true;
                 certified += c.value;
                 teachers += t.value;
                 if c.value < t.value {
-                    failing.push(format!("{}（{}，{} 人无证）", s.name, section.zh(), t.value - c.value));
+                    failing.push(format!(
+                        "{}（{}，{} 人无证）",
+                        s.name,
+                        section.zh(),
+                        t.value - c.value
+                    ));
                 }
             }
         }
@@ -375,13 +441,18 @@ pub fn recognition(county: &County) -> Recognition {
                 group: g.group.clone(),
                 sample,
                 satisfied,
-                rate: if sample > 0 { satisfied as f64 / sample as f64 * 100.0 } else { 0.0 },
+                rate: if sample > 0 {
+                    satisfied as f64 / sample as f64 * 100.0
+                } else {
+                    0.0
+                },
                 weight: g.weight.as_ref().map(|w| w.value).unwrap_or(sample as f64),
             }
         })
         .collect();
     let wsum: f64 = groups.iter().map(|g| g.weight).sum();
-    let survey_rate = (wsum > 0.0).then(|| groups.iter().map(|g| g.weight * g.rate).sum::<f64>() / wsum);
+    let survey_rate =
+        (wsum > 0.0).then(|| groups.iter().map(|g| g.weight * g.rate).sum::<f64>() / wsum);
     let indicator = match spec {
         Some(spec) => {
             let mut r = from_figures(county, "S1", spec);
@@ -438,7 +509,15 @@ pub fn overview(county: &County, results: &[SchoolResult]) -> Overview {
             None => by_type.push((t, 1)),
         }
     }
-    let order = ["小学", "初中", "九年一贯制学校", "十二年一贯制学校", "完全中学", "教学点", "特殊教育学校"];
+    let order = [
+        "小学",
+        "初中",
+        "九年一贯制学校",
+        "十二年一贯制学校",
+        "完全中学",
+        "教学点",
+        "特殊教育学校",
+    ];
     by_type.sort_by_key(|(t, _)| order.iter().position(|o| o == t).unwrap_or(order.len()));
     let mut sections = BTreeMap::new();
     for section in Section::ALL {
@@ -455,7 +534,11 @@ pub fn overview(county: &County, results: &[SchoolResult]) -> Overview {
             },
         );
     }
-    let mut townships: Vec<&str> = county.schools.iter().filter_map(|s| s.township.as_deref()).collect();
+    let mut townships: Vec<&str> = county
+        .schools
+        .iter()
+        .filter_map(|s| s.township.as_deref())
+        .collect();
     townships.sort();
     townships.dedup();
     Overview {
@@ -474,6 +557,10 @@ pub fn overview(county: &County, results: &[SchoolResult]) -> Overview {
                 })
             })
             .collect(),
-        apportioned_schools: county.schools.iter().filter(|s| !s.whole.is_empty()).count(),
+        apportioned_schools: county
+            .schools
+            .iter()
+            .filter(|s| !s.whole.is_empty())
+            .count(),
     }
 }

@@ -51,7 +51,13 @@ mod tests {
     use super::*;
 
     /// The textbook example: books per student in five 小学.
-    const BOOKS: [(f64, f64); 5] = [(45.0, 279.0), (37.0, 137.0), (89.0, 935.0), (76.0, 160.0), (55.0, 402.0)];
+    const BOOKS: [(f64, f64); 5] = [
+        (45.0, 279.0),
+        (37.0, 137.0),
+        (89.0, 935.0),
+        (76.0, 160.0),
+        (55.0, 402.0),
+    ];
 
     fn per_student() -> Vec<(f64, f64)> {
         BOOKS.iter().map(|(p, b)| (*p, b / p)).collect()

@@ -91,7 +91,8 @@ pub fn school_gap(s: &SchoolResult, county: &County) -> Option<SchoolGap> {
         return None;
     }
     let p = &county.profile;
-    let allowed_unmet = (ResourceIndicator::ALL.len() as u32).saturating_sub(p.resource.min_met) as usize;
+    let allowed_unmet =
+        (ResourceIndicator::ALL.len() as u32).saturating_sub(p.resource.min_met) as usize;
     // Unmet indicators, the hardest first: those may stay at the floor.
     let mut unmet: Vec<(ResourceIndicator, f64)> = ResourceIndicator::ALL
         .into_iter()
@@ -107,7 +108,11 @@ pub fn school_gap(s: &SchoolResult, county: &County) -> Option<SchoolGap> {
     for (k, (i, _)) in unmet.iter().enumerate() {
         let std = p.resource_spec(*i).standard(s.section);
         let stay_at_floor = k < allowed_unmet;
-        let target = if stay_at_floor { crate::profile::floor_of(std, p.resource.floor_ratio) } else { std };
+        let target = if stay_at_floor {
+            crate::profile::floor_of(std, p.resource.floor_ratio)
+        } else {
+            std
+        };
         let v = s.values.get(i).copied().flatten().unwrap_or(0.0);
         let (_, scale) = super::resource::numerator(*i);
         let (what, unit, step) = resource_unit(*i);
@@ -118,7 +123,14 @@ pub fn school_gap(s: &SchoolResult, county: &County) -> Option<SchoolGap> {
                 amount,
                 unit: unit.into(),
                 what: what.into(),
-                to: if stay_at_floor { "达到标准的85%" } else { "达到标准" }.into(),
+                to: if stay_at_floor {
+                    format!(
+                        "达到标准的{}%",
+                        crate::profile::fmt_number(p.resource.floor_ratio * 100.0)
+                    )
+                } else {
+                    "达到标准".into()
+                },
             });
         }
     }

@@ -2,9 +2,7 @@
 //! resources, exclusions, the per-school 6-of-7 rule and the weighted CVs.
 
 use super::cv::{variance_shares, weighted_cv};
-use super::{
-    CvContribution, InputRef, MetStatus, SchoolResult, SectionIndicator, SectionResult,
-};
+use super::{CvContribution, InputRef, MetStatus, SchoolResult, SectionIndicator, SectionResult};
 use crate::model::{County, Measure, Ownership, RowPart, School, SchoolType, Section};
 use crate::profile::{ApportionRule, Profile, ResourceIndicator, floor_of};
 use std::collections::BTreeMap;
@@ -32,10 +30,9 @@ pub fn exclusion(school: &School, students: f64, p: &Profile) -> Option<String> 
     match &school.school_type {
         SchoolType::Special if e.special => Some("特殊教育学校".into()),
         SchoolType::Other(t) if e.other_types => Some(format!("非义务教育学校（{t}）")),
-        SchoolType::TeachingPoint if (students as u32) < e.teaching_point_below => Some(format!(
-            "教学点学生数不足 {} 人",
-            e.teaching_point_below
-        )),
+        SchoolType::TeachingPoint if (students as u32) < e.teaching_point_below => {
+            Some(format!("教学点学生数不足 {} 人", e.teaching_point_below))
+        }
         _ => None,
     }
 }
@@ -76,10 +73,14 @@ fn figure_for(
     }
     if m == Measure::PeArtTeachers {
         // 体育 + 音乐 + 美术 given separately.
-        let parts: Vec<_> = [Measure::PeTeachers, Measure::MusicTeachers, Measure::ArtTeachers]
-            .into_iter()
-            .filter_map(|x| row.get(x).map(|f| (x, f)))
-            .collect();
+        let parts: Vec<_> = [
+            Measure::PeTeachers,
+            Measure::MusicTeachers,
+            Measure::ArtTeachers,
+        ]
+        .into_iter()
+        .filter_map(|x| row.get(x).map(|f| (x, f)))
+        .collect();
         if parts.is_empty() {
             return None;
         }
@@ -109,7 +110,11 @@ fn figure_for(
     let share = apportion_share(mine, total, rule.share_decimals);
     Some((
         whole.value * share,
-        vec![InputRef::new(&format!("{}（全校）", m.zh()), whole.value, &whole.at)],
+        vec![InputRef::new(
+            &format!("{}（全校）", m.zh()),
+            whole.value,
+            &whole.at,
+        )],
         Some(Apportioned {
             measure: m,
             share,
@@ -140,9 +145,18 @@ fn apportion_note(parts: &[Apportioned]) -> Option<String> {
 fn weight_text(school: &School, r: &ApportionRule) -> String {
     let f = crate::profile::fmt_number;
     if school.school_type == SchoolType::Complete {
-        format!("初中 : 高中 = {} : {}", f(r.complete_junior), f(r.complete_high))
+        format!(
+            "初中 : 高中 = {} : {}",
+            f(r.complete_junior),
+            f(r.complete_high)
+        )
     } else if school.row(RowPart::HighSchool).is_some() {
-        format!("小学 : 初中 : 高中 = {} : {} : {}", f(r.primary), f(r.junior), f(r.high))
+        format!(
+            "小学 : 初中 : 高中 = {} : {} : {}",
+            f(r.primary),
+            f(r.junior),
+            f(r.high)
+        )
     } else {
         format!("小学 : 初中 = {} : {}", f(r.primary), f(r.junior))
     }
@@ -253,7 +267,12 @@ pub fn section_result(section: Section, schools: &[SchoolResult], p: &Profile) -
                     name: s.name.clone(),
                     value: *x,
                     share,
-                    direction: if *x >= w.mean { "高于均值" } else { "低于均值" }.into(),
+                    direction: if *x >= w.mean {
+                        "高于均值"
+                    } else {
+                        "低于均值"
+                    }
+                    .into(),
                 })
                 .collect();
             c.sort_by(|a, b| b.share.total_cmp(&a.share).then(a.name.cmp(&b.name)));

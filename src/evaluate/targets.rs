@@ -44,9 +44,17 @@ pub fn check(
                 let (text, actual, achieved) = if let Some(i) = ResourceIndicator::parse(id) {
                     resource_target(county, schools, i, target.section, value)
                 } else {
-                    let all = guarantee.iter().chain(quality).chain(std::iter::once(&recognition.indicator));
+                    let all = guarantee
+                        .iter()
+                        .chain(quality)
+                        .chain(std::iter::once(&recognition.indicator));
                     match all.into_iter().find(|r| r.id == id) {
-                        Some(r) => indicator_target(county, r, target.key.as_ref().map(|k| k.value.as_str()), value),
+                        Some(r) => indicator_target(
+                            county,
+                            r,
+                            target.key.as_ref().map(|k| k.value.as_str()),
+                            value,
+                        ),
                         None => (id.to_string(), "无数据".into(), None),
                     }
                 };
@@ -91,11 +99,23 @@ fn resource_target(
     for s in sections {
         let level = value.unwrap_or(spec.standard(s));
         texts.push(format!("{} ≥{}{}", s.zh(), fmt_number(level), spec.unit));
-        let rows: Vec<&SchoolResult> = schools.iter().filter(|r| r.section == s && r.included).collect();
-        let missing = rows.iter().filter(|r| r.status.get(&i) == Some(&MetStatus::Missing)).count();
+        let rows: Vec<&SchoolResult> = schools
+            .iter()
+            .filter(|r| r.section == s && r.included)
+            .collect();
+        let missing = rows
+            .iter()
+            .filter(|r| r.status.get(&i) == Some(&MetStatus::Missing))
+            .count();
         let ok = rows
             .iter()
-            .filter(|r| r.values.get(&i).copied().flatten().is_some_and(|v| v >= level))
+            .filter(|r| {
+                r.values
+                    .get(&i)
+                    .copied()
+                    .flatten()
+                    .is_some_and(|v| v >= level)
+            })
             .count();
         actuals.push(format!("{}{}/{} 所达到", s.zh(), ok, rows.len()));
         if rows.is_empty() || missing == rows.len() {
@@ -122,13 +142,20 @@ fn indicator_target(
     let mut texts = Vec::new();
     let mut achieved = Some(true);
     for c in &crits {
-        let op = spec.and_then(|s| s.criterion(&c.key)).map(|x| x.op).unwrap_or(Op::Yes);
+        let op = spec
+            .and_then(|s| s.criterion(&c.key))
+            .map(|x| x.op)
+            .unwrap_or(Op::Yes);
         let unit = spec
             .and_then(|s| s.criterion(&c.key))
             .map(|x| x.unit.clone())
             .unwrap_or_default();
         // A target value only applies to a single criterion.
-        let level = if crits.len() == 1 { value.or(c.threshold) } else { c.threshold };
+        let level = if crits.len() == 1 {
+            value.or(c.threshold)
+        } else {
+            c.threshold
+        };
         let met = match (op, c.value, level, r.source.as_str()) {
             (_, _, _, "schools") => c.met,
             (Op::Yes, Some(v), _, _) => Some(v >= 1.0),

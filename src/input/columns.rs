@@ -48,31 +48,99 @@ impl Field {
     pub fn aliases(self) -> &'static [&'static str] {
         use Measure::*;
         match self {
-            Field::Name => &["学校名称", "学校", "校名", "学校名", "单位名称", "学校（机构）名称", "学校(机构)名称"],
+            Field::Name => &[
+                "学校名称",
+                "学校",
+                "校名",
+                "学校名",
+                "单位名称",
+                "学校（机构）名称",
+                "学校(机构)名称",
+            ],
             Field::SchoolType => &["学校类型", "办学类型", "学校类别", "学校办学类型", "类型"],
             Field::Section => &["学段", "部别", "学部", "学段（部）", "所属学段"],
             Field::Ownership => &["办学性质", "举办性质", "举办者类型", "公办民办", "性质"],
             Field::Locality => &["城乡类别", "城乡属性", "城乡分类", "城乡", "城乡类型"],
-            Field::Township => &["所在乡镇", "乡镇", "所属乡镇", "乡镇街道", "镇街", "所在镇街"],
+            Field::Township => &[
+                "所在乡镇",
+                "乡镇",
+                "所属乡镇",
+                "乡镇街道",
+                "镇街",
+                "所在镇街",
+            ],
             Field::Number(m) => match m {
-                Students => &["学生数", "在校生数", "在校学生数", "学生人数", "在校生", "在校生人数"],
+                Students => &[
+                    "学生数",
+                    "在校生数",
+                    "在校学生数",
+                    "学生人数",
+                    "在校生",
+                    "在校生人数",
+                ],
                 Classes => &["班级数", "班数", "教学班数", "班级"],
                 LargestClass => &["最大班额", "最大班级人数", "最大班额人数"],
                 FullTimeTeachers => &["专任教师数", "专任教师", "专任教师人数", "专任教师合计"],
-                TeachersAboveDegree => &["高于规定学历教师数", "高于规定学历专任教师数", "高学历教师数", "高于规定学历教师"],
-                BackboneTeachers => &["县级以上骨干教师数", "县级及以上骨干教师数", "骨干教师数", "县级以上骨干教师"],
-                PeArtTeachers => &["体育艺术专任教师数", "体育、艺术（美术、音乐）专任教师数", "体艺专任教师数", "体育艺术教师数", "体艺教师数"],
+                TeachersAboveDegree => &[
+                    "高于规定学历教师数",
+                    "高于规定学历专任教师数",
+                    "高学历教师数",
+                    "高于规定学历教师",
+                ],
+                BackboneTeachers => &[
+                    "县级以上骨干教师数",
+                    "县级及以上骨干教师数",
+                    "骨干教师数",
+                    "县级以上骨干教师",
+                ],
+                PeArtTeachers => &[
+                    "体育艺术专任教师数",
+                    "体育、艺术（美术、音乐）专任教师数",
+                    "体艺专任教师数",
+                    "体育艺术教师数",
+                    "体艺教师数",
+                ],
                 PeTeachers => &["体育专任教师数", "体育教师数"],
                 MusicTeachers => &["音乐专任教师数", "音乐教师数"],
                 ArtTeachers => &["美术专任教师数", "美术教师数"],
-                CertifiedTeachers => &["持证专任教师数", "持证教师数", "持有教师资格证专任教师数", "持证上岗教师数"],
-                TeachingArea => &["教学及辅助用房面积", "教学及辅助用房", "教学辅助用房面积", "生均教学及辅助用房总面积"],
-                SportsArea => &["体育运动场馆面积", "体育运动场馆", "运动场馆面积", "体育场馆面积"],
-                EquipmentValue => &["教学仪器设备值", "教学仪器设备总值", "仪器设备值", "教学仪器设备资产值"],
+                CertifiedTeachers => &[
+                    "持证专任教师数",
+                    "持证教师数",
+                    "持有教师资格证专任教师数",
+                    "持证上岗教师数",
+                ],
+                TeachingArea => &[
+                    "教学及辅助用房面积",
+                    "教学及辅助用房",
+                    "教学辅助用房面积",
+                    "生均教学及辅助用房总面积",
+                ],
+                SportsArea => &[
+                    "体育运动场馆面积",
+                    "体育运动场馆",
+                    "运动场馆面积",
+                    "体育场馆面积",
+                ],
+                EquipmentValue => &[
+                    "教学仪器设备值",
+                    "教学仪器设备总值",
+                    "仪器设备值",
+                    "教学仪器设备资产值",
+                ],
                 MultimediaRooms => &["网络多媒体教室数", "网络多媒体教室", "多媒体教室数"],
-                MusicRooms => &["音乐专用教室数", "音乐专用教室间数", "音乐教室数", "音乐教室间数"],
+                MusicRooms => &[
+                    "音乐专用教室数",
+                    "音乐专用教室间数",
+                    "音乐教室数",
+                    "音乐教室间数",
+                ],
                 MusicRoomArea => &["音乐专用教室面积", "音乐专用教室总面积", "音乐教室面积"],
-                ArtRooms => &["美术专用教室数", "美术专用教室间数", "美术教室数", "美术教室间数"],
+                ArtRooms => &[
+                    "美术专用教室数",
+                    "美术专用教室间数",
+                    "美术教室数",
+                    "美术教室间数",
+                ],
                 ArtRoomArea => &["美术专用教室面积", "美术专用教室总面积", "美术教室面积"],
             },
         }
@@ -120,15 +188,30 @@ pub fn normalize_header(s: &str) -> String {
 pub fn is_label(s: &str) -> bool {
     let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     !t.is_empty()
-        && (t.chars().all(|c| c.is_ascii_digit() || "甲乙丙丁戊己庚辛".contains(c))
+        && (t
+            .chars()
+            .all(|c| c.is_ascii_digit() || "甲乙丙丁戊己庚辛".contains(c))
             || matches!(
                 t.as_str(),
-                "人" | "个" | "间" | "所" | "名" | "班" | "元" | "万元" | "㎡" | "平方米" | "m2" | "m²"
+                "人" | "个"
+                    | "间"
+                    | "所"
+                    | "名"
+                    | "班"
+                    | "元"
+                    | "万元"
+                    | "㎡"
+                    | "平方米"
+                    | "m2"
+                    | "m²"
             ))
 }
 
 fn is_count_unit(s: &str) -> bool {
-    matches!(s.trim(), "人" | "个" | "间" | "所" | "名" | "班" | "间数" | "人数")
+    matches!(
+        s.trim(),
+        "人" | "个" | "间" | "所" | "名" | "班" | "间数" | "人数"
+    )
 }
 
 /// A unit named in a header, as the factor to the canonical unit.
@@ -158,7 +241,8 @@ pub fn unit_in(header: &str) -> Option<Unit> {
         Some(Unit::WanYuan)
     } else if h.contains('元') {
         Some(Unit::Yuan)
-    } else if h.contains('㎡') || h.contains("平方米") || h.contains("m2") || h.contains("m²") {
+    } else if h.contains('㎡') || h.contains("平方米") || h.contains("m2") || h.contains("m²")
+    {
         Some(Unit::SquareMetre)
     } else {
         None
@@ -240,7 +324,10 @@ mod tests {
     #[test]
     fn aliases_and_pairs() {
         let d = Dictionary::new(&BTreeMap::new()).unwrap();
-        assert_eq!(d.lookup("在校生数（人）"), Some(Field::Number(Measure::Students)));
+        assert_eq!(
+            d.lookup("在校生数（人）"),
+            Some(Field::Number(Measure::Students))
+        );
         assert_eq!(
             d.lookup("体育、艺术（美术、音乐）专任教师数"),
             Some(Field::Number(Measure::PeArtTeachers))
@@ -253,7 +340,10 @@ mod tests {
             d.lookup_pair("音乐专用教室", "面积（㎡）"),
             Some(Field::Number(Measure::MusicRoomArea))
         );
-        assert_eq!(d.lookup_pair("专任教师", "体育"), Some(Field::Number(Measure::PeTeachers)));
+        assert_eq!(
+            d.lookup_pair("专任教师", "体育"),
+            Some(Field::Number(Measure::PeTeachers))
+        );
         assert_eq!(unit_in("教学仪器设备值（万元）"), Some(Unit::WanYuan));
     }
 }

@@ -122,7 +122,12 @@ pub fn read_workbook(path: &Path, label: &str) -> Result<Vec<Grid>, Error> {
             .worksheet_range(&name)
             .map_err(|e| not_workbook(format!("工作表“{name}”：{e}")))?;
         let merges = merges_of(&mut book, &name);
-        grids.push(grid_from_range(file.clone(), Arc::from(name.as_str()), &range, merges));
+        grids.push(grid_from_range(
+            file.clone(),
+            Arc::from(name.as_str()),
+            &range,
+            merges,
+        ));
     }
     Ok(grids)
 }
@@ -218,11 +223,7 @@ fn read_csv(path: &Path, file: Arc<str>) -> Result<Grid, Error> {
                 .collect(),
         );
     }
-    let sheet: Arc<str> = Arc::from(
-        path.file_stem()
-            .and_then(|s| s.to_str())
-            .unwrap_or("csv"),
-    );
+    let sheet: Arc<str> = Arc::from(path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv"));
     Ok(Grid {
         file,
         sheet,

@@ -73,7 +73,10 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
                         if s.rows.is_empty() {
                             warnings.push(Warning {
                                 at: None,
-                                message: format!("{shown}，工作表“{}”：表头下没有学校数据", g.sheet),
+                                message: format!(
+                                    "{shown}，工作表“{}”：表头下没有学校数据",
+                                    g.sheet
+                                ),
                             });
                         }
                         rows.extend(s.rows);
@@ -142,7 +145,10 @@ fn check_students(schools: &[crate::model::School]) -> Result<(), Error> {
                 )),
                 Some(f) if f.value <= 0.0 => errors.push(Error::cell(
                     &f.at,
-                    format!("学校“{}”的学生数为 0：无法计算生均指标，请核对或删去这一行", s.name),
+                    format!(
+                        "学校“{}”的学生数为 0：无法计算生均指标，请核对或删去这一行",
+                        s.name
+                    ),
                 )),
                 _ => {}
             }
@@ -156,7 +162,9 @@ fn plausibility(county: &County) -> Vec<Warning> {
     let mut out = Vec::new();
     for s in &county.schools {
         for (section, r) in s.section_rows() {
-            let Some(students) = r.get(Measure::Students) else { continue };
+            let Some(students) = r.get(Measure::Students) else {
+                continue;
+            };
             let p = students.value;
             let mut warn = |at: &crate::source::CellRef, message: String| {
                 out.push(Warning {
@@ -165,24 +173,40 @@ fn plausibility(county: &County) -> Vec<Warning> {
                 })
             };
             if section == Section::Primary && p > 3000.0 {
-                warn(&students.at, format!("小学学生数 {p} 人，超过 3000，请核对"));
+                warn(
+                    &students.at,
+                    format!("小学学生数 {p} 人，超过 3000，请核对"),
+                );
             }
             if let Some(c) = r.get(Measure::Classes)
                 && c.value > 0.0
                 && p / c.value > 70.0
             {
-                warn(&c.at, format!("平均班额 {:.1} 人，超过 70，请核对", p / c.value));
+                warn(
+                    &c.at,
+                    format!("平均班额 {:.1} 人，超过 70，请核对", p / c.value),
+                );
             }
             if let Some(t) = r.get(Measure::FullTimeTeachers)
                 && t.value > p
             {
-                warn(&t.at, format!("专任教师 {} 人多于学生 {p} 人，请核对", t.value));
+                warn(
+                    &t.at,
+                    format!("专任教师 {} 人多于学生 {p} 人，请核对", t.value),
+                );
             }
             for m in [Measure::TeachingArea, Measure::SportsArea] {
                 if let Some(a) = r.get(m)
                     && a.value / p > 100.0
                 {
-                    warn(&a.at, format!("{}生均 {:.1} 平方米，超过 100，请核对单位", m.zh(), a.value / p));
+                    warn(
+                        &a.at,
+                        format!(
+                            "{}生均 {:.1} 平方米，超过 100，请核对单位",
+                            m.zh(),
+                            a.value / p
+                        ),
+                    );
                 }
             }
         }

@@ -66,7 +66,9 @@ fn parse_text(raw: &str) -> Parsed {
         };
     }
     match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && !s.contains(['e', 'E', 'i', 'n', 'N']) => Parsed::Value(v, factor),
+        Ok(v) if v.is_finite() && !s.contains(['e', 'E', 'i', 'n', 'N']) => {
+            Parsed::Value(v, factor)
+        }
         _ => Parsed::Bad(format!("“{raw}”不是数字")),
     }
 }

@@ -338,9 +338,9 @@ impl Serialize for Date {
 impl<'de> Deserialize<'de> for Date {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = StrOrNum::deserialize(d)?.0;
-        parse_date(&s)
-            .map(Date)
-            .ok_or_else(|| de::Error::custom(format!("日期“{s}”无效，应写作 2024-05-20 或 2024年5月20日")))
+        parse_date(&s).map(Date).ok_or_else(|| {
+            de::Error::custom(format!("日期“{s}”无效，应写作 2024-05-20 或 2024年5月20日"))
+        })
     }
 }
 
@@ -437,17 +437,35 @@ mod tests {
 
     #[test]
     fn dates_in_both_forms() {
-        assert_eq!(parse_date("2024-05-20"), NaiveDate::from_ymd_opt(2024, 5, 20));
-        assert_eq!(parse_date("2024年5月20日"), NaiveDate::from_ymd_opt(2024, 5, 20));
+        assert_eq!(
+            parse_date("2024-05-20"),
+            NaiveDate::from_ymd_opt(2024, 5, 20)
+        );
+        assert_eq!(
+            parse_date("2024年5月20日"),
+            NaiveDate::from_ymd_opt(2024, 5, 20)
+        );
         assert_eq!(parse_date("2024-02-30"), None);
-        assert_eq!(Date(NaiveDate::from_ymd_opt(2024, 5, 2).unwrap()).zh(), "2024年5月2日");
+        assert_eq!(
+            Date(NaiveDate::from_ymd_opt(2024, 5, 2).unwrap()).zh(),
+            "2024年5月2日"
+        );
     }
 
     #[test]
     fn deadlines_cover_their_period() {
-        assert_eq!(parse_deadline("2023").unwrap().last_day, NaiveDate::from_ymd_opt(2023, 12, 31).unwrap());
-        assert_eq!(parse_deadline("2024年6月").unwrap().last_day, NaiveDate::from_ymd_opt(2024, 6, 30).unwrap());
-        assert_eq!(parse_deadline("2024-02").unwrap().last_day, NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+        assert_eq!(
+            parse_deadline("2023").unwrap().last_day,
+            NaiveDate::from_ymd_opt(2023, 12, 31).unwrap()
+        );
+        assert_eq!(
+            parse_deadline("2024年6月").unwrap().last_day,
+            NaiveDate::from_ymd_opt(2024, 6, 30).unwrap()
+        );
+        assert_eq!(
+            parse_deadline("2024-02").unwrap().last_day,
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+        );
         assert!(parse_deadline("明年").is_none());
     }
 }

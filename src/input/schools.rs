@@ -19,8 +19,21 @@ const HEADER_SEARCH_ROWS: u32 = 20;
 const TOTAL_MARKS: &[&str] = &["合计", "小计", "总计", "全县"];
 /// Marks of a footer line under the table.
 const FOOTER_MARKS: &[&str] = &[
-    "制表人", "制表", "填表人", "审核人", "审核", "负责人", "单位负责人", "统计负责人",
-    "填报日期", "填报人", "说明", "注：", "注:", "备注：", "联系电话",
+    "制表人",
+    "制表",
+    "填表人",
+    "审核人",
+    "审核",
+    "负责人",
+    "单位负责人",
+    "统计负责人",
+    "填报日期",
+    "填报人",
+    "说明",
+    "注：",
+    "注:",
+    "备注：",
+    "联系电话",
 ];
 
 /// A column understood from the header.
@@ -193,7 +206,11 @@ pub fn read_sheet(grid: &Grid, dict: &Dictionary, header: u32) -> Result<SheetRo
             continue;
         }
         let unit = unit_in(&child).or_else(|| unit_in(&parent));
-        columns.push(Column { col: c, field, unit });
+        columns.push(Column {
+            col: c,
+            field,
+            unit,
+        });
     }
     for f in Field::all().into_iter().filter(|f| f.is_required()) {
         if !columns.iter().any(|c| c.field == f) {
@@ -240,7 +257,10 @@ pub fn read_sheet(grid: &Grid, dict: &Dictionary, header: u32) -> Result<SheetRo
             .map(|c| value(c).display())
             .find(|t| !t.trim().is_empty())
             .unwrap_or_default();
-        if FOOTER_MARKS.iter().any(|m| first_text.trim_start().starts_with(m)) {
+        if FOOTER_MARKS
+            .iter()
+            .any(|m| first_text.trim_start().starts_with(m))
+        {
             out.skipped.push(SkippedRow {
                 at: at(r, 0),
                 reason: "表尾说明（制表人、审核人等），不是学校".into(),
@@ -325,7 +345,10 @@ fn read_row<'g>(
         Some((t, cell)) => match parse_ownership(&t) {
             Some(o) => o,
             None => {
-                errors.push(Error::cell(&cell, format!("无法识别的办学性质“{t}”（应为公办或民办）")));
+                errors.push(Error::cell(
+                    &cell,
+                    format!("无法识别的办学性质“{t}”（应为公办或民办）"),
+                ));
                 Ownership::Public
             }
         },
@@ -335,7 +358,10 @@ fn read_row<'g>(
         Some((t, cell)) => match parse_locality(&t) {
             Some(l) => Some(l),
             None => {
-                errors.push(Error::cell(&cell, format!("无法识别的城乡类别“{t}”（应为城区、镇区或乡村）")));
+                errors.push(Error::cell(
+                    &cell,
+                    format!("无法识别的城乡类别“{t}”（应为城区、镇区或乡村）"),
+                ));
                 None
             }
         },
@@ -346,9 +372,13 @@ fn read_row<'g>(
     let mut figures = BTreeMap::new();
     let mut merged = BTreeMap::new();
     for col in columns {
-        let Field::Number(m) = col.field else { continue };
+        let Field::Number(m) = col.field else {
+            continue;
+        };
         let cell_at = at(col.col);
-        let merge = grid.merge_at(r, col.col).filter(|mg| mg.last_row > mg.first_row);
+        let merge = grid
+            .merge_at(r, col.col)
+            .filter(|mg| mg.last_row > mg.first_row);
         // Only the merge's first row carries the value; later rows share it.
         if let Some(mg) = merge
             && mg.first_row != r
@@ -364,15 +394,24 @@ fn read_row<'g>(
             Parsed::Value(v, f) => (v, f),
         };
         if v < 0.0 {
-            errors.push(Error::cell(&cell_at, format!("“{}”不能为负数：{}", m.zh(), crate::profile::fmt_number(v))));
+            errors.push(Error::cell(
+                &cell_at,
+                format!("“{}”不能为负数：{}", m.zh(), crate::profile::fmt_number(v)),
+            ));
             continue;
         }
         let v = v * factor.or(col.unit.map(Unit::factor)).unwrap_or(1.0);
         if m.is_count() && (v - v.round()).abs() > 1e-9 {
-            errors.push(Error::cell(&cell_at, format!("“{}”应为整数：{}", m.zh(), crate::profile::fmt_number(v))));
+            errors.push(Error::cell(
+                &cell_at,
+                format!("“{}”应为整数：{}", m.zh(), crate::profile::fmt_number(v)),
+            ));
             continue;
         }
-        let fig = Figure { value: v, at: cell_at.clone() };
+        let fig = Figure {
+            value: v,
+            at: cell_at.clone(),
+        };
         match merge {
             Some(mg) if m.is_shared_resource() => {
                 merged.insert(m, (fig, mg.first_row, mg.last_row));
@@ -432,9 +471,11 @@ pub fn parse_school_type(t: &str) -> Option<SchoolType> {
         SchoolType::Complete
     } else if t.contains("教学点") {
         SchoolType::TeachingPoint
-    } else if t.contains("特殊") || t.contains("特教") || t.contains("培智") || t.contains("聋") {
+    } else if t.contains("特殊") || t.contains("特教") || t.contains("培智") || t.contains("聋")
+    {
         SchoolType::Special
-    } else if t.contains("职业") || t.contains("职校") || t.contains("中职") || t.contains("技工") {
+    } else if t.contains("职业") || t.contains("职校") || t.contains("中职") || t.contains("技工")
+    {
         SchoolType::Other(t)
     } else if t.contains("初中") || t.contains("初级中学") || t == "中学" {
         SchoolType::Junior
@@ -471,7 +512,11 @@ fn default_part(st: &SchoolType) -> Option<RowPart> {
 fn parse_ownership(t: &str) -> Option<Ownership> {
     if t.contains("民办") || t.contains("私立") {
         Some(Ownership::Private)
-    } else if t.contains("公办") || t.contains("公立") || t.contains("教育部门") || t.contains("地方") {
+    } else if t.contains("公办")
+        || t.contains("公立")
+        || t.contains("教育部门")
+        || t.contains("地方")
+    {
         Some(Ownership::Public)
     } else {
         None
@@ -604,14 +649,20 @@ mod tests {
     fn part_suffix() {
         assert_eq!(
             split_part_suffix("大庄镇中心学校（初中部）"),
-            ("大庄镇中心学校".into(), Some(RowPart::Section(Section::Junior)))
+            (
+                "大庄镇中心学校".into(),
+                Some(RowPart::Section(Section::Junior))
+            )
         );
         assert_eq!(split_part_suffix("泗县第一小学").1, None);
     }
 
     #[test]
     fn types_and_localities() {
-        assert_eq!(parse_school_type("九年一贯制学校"), Some(SchoolType::NineYear));
+        assert_eq!(
+            parse_school_type("九年一贯制学校"),
+            Some(SchoolType::NineYear)
+        );
         assert_eq!(parse_school_type("初级中学"), Some(SchoolType::Junior));
         assert_eq!(parse_school_type("完全小学"), Some(SchoolType::Primary));
         assert_eq!(parse_school_type("幼儿园"), None);

@@ -66,13 +66,18 @@ fn translate(msg: &str) -> String {
     };
     let names = tick(msg);
     if msg.starts_with("missing field") {
-        return format!("缺少必填字段“{}”", names.first().cloned().unwrap_or_default());
+        return format!(
+            "缺少必填字段“{}”",
+            names.first().cloned().unwrap_or_default()
+        );
     }
     if let Some(rest) = msg.strip_prefix("invalid type: ") {
         return format!("类型不对：{}", rest.replace(", expected", "，应为"));
     }
     if let Some(rest) = msg.strip_prefix("invalid value: ") {
-        let rest = rest.replace(", expected u32", "，应为非负整数").replace(", expected", "，应为");
+        let rest = rest
+            .replace(", expected u32", "，应为非负整数")
+            .replace(", expected", "，应为");
         return format!("取值无效：{rest}");
     }
     if msg.contains("duplicate") {
@@ -132,7 +137,11 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
     match parts.as_slice() {
         [id, section @ ("primary" | "junior")] if ResourceIndicator::parse(id).is_some() => {
             let i = ResourceIndicator::parse(id).ok_or("")?;
-            let spec = p.resource.indicators.get_mut(&i).ok_or("标准中没有这个指标")?;
+            let spec = p
+                .resource
+                .indicators
+                .get_mut(&i)
+                .ok_or("标准中没有这个指标")?;
             if *section == "primary" {
                 spec.primary = num()?;
             } else {
@@ -146,7 +155,9 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
             match s {
                 "primary" => p.resource.cv_limit.primary = num()?,
                 "junior" => p.resource.cv_limit.junior = num()?,
-                _ => return Err("应为 resource.cv_limit.primary 或 resource.cv_limit.junior".into()),
+                _ => {
+                    return Err("应为 resource.cv_limit.primary 或 resource.cv_limit.junior".into());
+                }
             }
         }
         ["apportion", w] => {
@@ -157,7 +168,11 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
                 "high" => &mut a.high,
                 "complete_junior" => &mut a.complete_junior,
                 "complete_high" => &mut a.complete_high,
-                _ => return Err("分摊权重只有 primary、junior、high、complete_junior、complete_high".into()),
+                _ => {
+                    return Err(
+                        "分摊权重只有 primary、junior、high、complete_junior、complete_high".into(),
+                    );
+                }
             };
             *slot = num()?;
         }
@@ -166,7 +181,11 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
             "special" => p.exclude.special = flag()?,
             "other_types" => p.exclude.other_types = flag()?,
             "teaching_point_below" => p.exclude.teaching_point_below = num()? as u32,
-            _ => return Err("排除规则只有 private、special、other_types、teaching_point_below".into()),
+            _ => {
+                return Err(
+                    "排除规则只有 private、special、other_types、teaching_point_below".into(),
+                );
+            }
         },
         [id, crit] => {
             let spec = p
@@ -178,13 +197,19 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
                 .criteria
                 .iter_mut()
                 .find(|c| c.key == *crit)
-                .ok_or_else(|| format!("指标 {id} 没有“{crit}”一项（可选：{}）", keys.join("、")))?;
+                .ok_or_else(|| {
+                    format!("指标 {id} 没有“{crit}”一项（可选：{}）", keys.join("、"))
+                })?;
             if c.value.is_none() {
                 return Err(format!("{id}.{crit} 是“是/否”项，没有数值标准"));
             }
             c.value = Some(num()?);
         }
-        _ => return Err("无法识别的标准路径（例如 Q1.rate、L1.primary、resource.cv_limit.junior）".into()),
+        _ => {
+            return Err(
+                "无法识别的标准路径（例如 Q1.rate、L1.primary、resource.cv_limit.junior）".into(),
+            );
+        }
     }
     Ok(())
 }
@@ -197,7 +222,9 @@ pub fn check_plan(plan: &Plan, profile: &Profile, file: &str) -> Result<(), Erro
         let Some(spec) = profile.indicators.get(id) else {
             err(
                 at(file, entry),
-                format!("figures 中的“{id}”不是已知的指标编号（政府保障 G1–G15、教育质量 Q1–Q9、社会认可度 S1）"),
+                format!(
+                    "figures 中的“{id}”不是已知的指标编号（政府保障 G1–G15、教育质量 Q1–Q9、社会认可度 S1）"
+                ),
             );
             continue;
         };
@@ -207,7 +234,11 @@ pub fn check_plan(plan: &Plan, profile: &Profile, file: &str) -> Result<(), Erro
                     at(file, v),
                     format!(
                         "指标 {id} 没有“{key}”一项（可选：{}）",
-                        spec.criteria.iter().map(|c| c.key.as_str()).collect::<Vec<_>>().join("、")
+                        spec.criteria
+                            .iter()
+                            .map(|c| c.key.as_str())
+                            .collect::<Vec<_>>()
+                            .join("、")
                     ),
                 ),
                 Some(c) => {
@@ -223,7 +254,11 @@ pub fn check_plan(plan: &Plan, profile: &Profile, file: &str) -> Result<(), Erro
                             format!(
                                 "{id}.{key}（{}）应为{}",
                                 c.label,
-                                if c.op == crate::profile::Op::Yes { "是/否（true/false）" } else { "非负数值" }
+                                if c.op == crate::profile::Op::Yes {
+                                    "是/否（true/false）"
+                                } else {
+                                    "非负数值"
+                                }
                             ),
                         );
                     }
@@ -238,17 +273,17 @@ pub fn check_plan(plan: &Plan, profile: &Profile, file: &str) -> Result<(), Erro
                 if !profile.knows(id) {
                     err(
                         at(file, &t.indicator),
-                        format!("任务 {}.{} 的目标指向未知指标“{id}”", group.number, task.number),
+                        format!(
+                            "任务 {}.{} 的目标指向未知指标“{id}”",
+                            group.number, task.number
+                        ),
                     );
                     continue;
                 }
                 if let (Some(key), Some(spec)) = (&t.key, profile.indicators.get(id))
                     && spec.criterion(&key.value).is_none()
                 {
-                    err(
-                        at(file, key),
-                        format!("指标 {id} 没有“{}”一项", key.value),
-                    );
+                    err(at(file, key), format!("指标 {id} 没有“{}”一项", key.value));
                 }
                 if let Some(v) = &t.value
                     && matches!(v.value, Scalar::Number(n) if !n.is_finite() || n < 0.0)
@@ -263,7 +298,10 @@ pub fn check_plan(plan: &Plan, profile: &Profile, file: &str) -> Result<(), Erro
             if g.satisfied.value > g.sample.value {
                 err(
                     at(file, &g.satisfied),
-                    format!("{}：满意人数 {} 多于样本数 {}", g.group, g.satisfied.value, g.sample.value),
+                    format!(
+                        "{}：满意人数 {} 多于样本数 {}",
+                        g.group, g.satisfied.value, g.sample.value
+                    ),
                 );
             }
             if let Some(w) = &g.weight
@@ -277,7 +315,10 @@ pub fn check_plan(plan: &Plan, profile: &Profile, file: &str) -> Result<(), Erro
         if !profile.vetoes.contains(name) {
             err(
                 at(file, v),
-                format!("“{name}”不是一票否决事项（可选：{}）", profile.vetoes.join("、")),
+                format!(
+                    "“{name}”不是一票否决事项（可选：{}）",
+                    profile.vetoes.join("、")
+                ),
             );
         }
     }

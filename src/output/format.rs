@@ -41,7 +41,8 @@ pub fn cv(v: Option<f64>) -> String {
 }
 
 pub fn opt(v: Option<f64>, decimals: usize) -> String {
-    v.map(|x| grouped(x, decimals)).unwrap_or_else(|| "—".into())
+    v.map(|x| grouped(x, decimals))
+        .unwrap_or_else(|| "—".into())
 }
 
 #[cfg(test)]

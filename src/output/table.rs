@@ -29,12 +29,28 @@ fn right_align(t: &mut Table, from: usize) {
 /// `dudao check`: what was read, what was skipped, what looks odd.
 pub fn check_summary(county: &County) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{}：计划文件与学校统计表检查通过。", county.plan.county);
+    let _ = writeln!(
+        out,
+        "{}：计划文件与学校统计表检查通过。",
+        county.plan.county
+    );
     let _ = writeln!(out, "\n读取的文件：");
     for f in &county.files {
-        let _ = writeln!(out, "  {}（工作表：{}）", f.path.display(), f.sheets.join("、"));
+        let _ = writeln!(
+            out,
+            "  {}（工作表：{}）",
+            f.path.display(),
+            f.sheets.join("、")
+        );
     }
-    let mut t = table(vec!["学段", "学校类型", "学校（部）数", "学生数", "班级数", "专任教师数"]);
+    let mut t = table(vec![
+        "学段",
+        "学校类型",
+        "学校（部）数",
+        "学生数",
+        "班级数",
+        "专任教师数",
+    ]);
     let mut rows: Vec<(Section, String, usize, f64, f64, f64)> = Vec::new();
     for s in &county.schools {
         for (section, r) in s.section_rows() {
@@ -47,11 +63,18 @@ pub fn check_summary(county: &County) -> String {
                     x.4 += v(Measure::Classes);
                     x.5 += v(Measure::FullTimeTeachers);
                 }
-                None => rows.push((section, key.1, 1, v(Measure::Students), v(Measure::Classes), v(Measure::FullTimeTeachers))),
+                None => rows.push((
+                    section,
+                    key.1,
+                    1,
+                    v(Measure::Students),
+                    v(Measure::Classes),
+                    v(Measure::FullTimeTeachers),
+                )),
             }
         }
     }
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.sort_by_key(|r| r.0);
     for section in Section::ALL {
         let mut sum = (0, 0.0, 0.0, 0.0);
         for r in rows.iter().filter(|r| r.0 == section) {
@@ -75,7 +98,11 @@ pub fn check_summary(county: &County) -> String {
         ]);
     }
     right_align(&mut t, 2);
-    let _ = writeln!(out, "\n学校 {} 所，按学段分行统计：\n{t}", county.schools.len());
+    let _ = writeln!(
+        out,
+        "\n学校 {} 所，按学段分行统计：\n{t}",
+        county.schools.len()
+    );
     let highs: Vec<_> = county
         .schools
         .iter()
@@ -83,11 +110,24 @@ pub fn check_summary(county: &County) -> String {
         .map(|s| s.name.as_str())
         .collect();
     if !highs.is_empty() {
-        let _ = writeln!(out, "高中部（只用于分摊共用资源，不参加评估）：{}", highs.join("、"));
+        let _ = writeln!(
+            out,
+            "高中部（只用于分摊共用资源，不参加评估）：{}",
+            highs.join("、")
+        );
     }
-    let whole: Vec<_> = county.schools.iter().filter(|s| !s.whole.is_empty()).map(|s| s.name.as_str()).collect();
+    let whole: Vec<_> = county
+        .schools
+        .iter()
+        .filter(|s| !s.whole.is_empty())
+        .map(|s| s.name.as_str())
+        .collect();
     if !whole.is_empty() {
-        let _ = writeln!(out, "填报全校数、将按加权学生数分摊共用资源的学校：{}", whole.join("、"));
+        let _ = writeln!(
+            out,
+            "填报全校数、将按加权学生数分摊共用资源的学校：{}",
+            whole.join("、")
+        );
     }
     if county.skipped.is_empty() {
         let _ = writeln!(out, "\n没有跳过的行。");
@@ -100,7 +140,11 @@ pub fn check_summary(county: &County) -> String {
     if county.warnings.is_empty() {
         let _ = writeln!(out, "没有需要核对的数值。");
     } else {
-        let _ = writeln!(out, "\n请核对（{} 条提醒，不影响计算）：", county.warnings.len());
+        let _ = writeln!(
+            out,
+            "\n请核对（{} 条提醒，不影响计算）：",
+            county.warnings.len()
+        );
         for w in &county.warnings {
             match &w.at {
                 Some(at) => {
@@ -130,7 +174,11 @@ fn met_text(m: Option<bool>) -> &'static str {
 /// `dudao evaluate --format table`.
 pub fn evaluation(e: &Evaluation) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{} 县域义务教育优质均衡发展指标测算（标准：{}）\n", e.county, e.profile);
+    let _ = writeln!(
+        out,
+        "{} 县域义务教育优质均衡发展指标测算（标准：{}）\n",
+        e.county, e.profile
+    );
     for section in Section::ALL {
         let r = e.resource.section(section);
         let _ = writeln!(
@@ -140,9 +188,23 @@ pub fn evaluation(e: &Evaluation) -> String {
             r.schools,
             grouped(r.students, 0),
             r.schools_passing,
-            if r.all_pass { "，全部达标" } else { "，✗ 有学校未达标" }
+            if r.all_pass {
+                "，全部达标"
+            } else {
+                "，✗ 有学校未达标"
+            }
         );
-        let mut t = table(vec!["指标", "名称", "标准", "达标校数", "全县平均值", "标准差", "差异系数", "限值", ""]);
+        let mut t = table(vec![
+            "指标",
+            "名称",
+            "标准",
+            "达标校数",
+            "全县平均值",
+            "标准差",
+            "差异系数",
+            "限值",
+            "",
+        ]);
         for (i, ind) in &r.indicators {
             let d = ind.decimals as usize;
             t.add_row(vec![
@@ -160,7 +222,19 @@ pub fn evaluation(e: &Evaluation) -> String {
         right_align(&mut t, 2);
         let _ = writeln!(out, "{t}\n");
     }
-    let mut t = table(vec!["学校", "学段", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "达标项", "结果"]);
+    let mut t = table(vec![
+        "学校",
+        "学段",
+        "L1",
+        "L2",
+        "L3",
+        "L4",
+        "L5",
+        "L6",
+        "L7",
+        "达标项",
+        "结果",
+    ]);
     for s in &e.schools {
         let mut row = vec![s.name.clone(), s.section.zh().to_string()];
         for i in ResourceIndicator::ALL {
@@ -191,19 +265,41 @@ pub fn evaluation(e: &Evaluation) -> String {
             let mut adds: Vec<String> = g
                 .additions
                 .iter()
-                .map(|a| format!("{} +{} {}（{}）", a.what, grouped(a.amount, 0), a.unit, a.to))
+                .map(|a| {
+                    format!(
+                        "{} +{} {}（{}）",
+                        a.what,
+                        grouped(a.amount, 0),
+                        a.unit,
+                        a.to
+                    )
+                })
                 .collect();
             if !g.missing.is_empty() {
                 let ids: Vec<&str> = g.missing.iter().map(|i| i.id()).collect();
                 adds.push(format!("{} 缺数据，请先补填", ids.join("、")));
             }
-            let _ = writeln!(out, "  {}（{}）：{}", g.name, g.section.zh(), adds.join("；"));
+            let _ = writeln!(
+                out,
+                "  {}（{}）：{}",
+                g.name,
+                g.section.zh(),
+                adds.join("；")
+            );
         }
         let total: Vec<String> = e
             .gaps
             .county
             .iter()
-            .map(|t| format!("{} {} {}（{} 所）", t.what, grouped(t.amount, 0), t.unit, t.schools))
+            .map(|t| {
+                format!(
+                    "{} {} {}（{} 所）",
+                    t.what,
+                    grouped(t.amount, 0),
+                    t.unit,
+                    t.schools
+                )
+            })
             .collect();
         for t in &e.gaps.townships {
             let parts: Vec<String> = t
@@ -274,7 +370,14 @@ pub fn evaluation(e: &Evaluation) -> String {
     if !e.overview.excluded.is_empty() {
         let _ = writeln!(out, "\n不参加资源配置评估（计入全县总数）：");
         for x in &e.overview.excluded {
-            let _ = writeln!(out, "  {}（{}，{} 人）：{}", x.name, x.section.zh(), grouped(x.students, 0), x.reason);
+            let _ = writeln!(
+                out,
+                "  {}（{}，{} 人）：{}",
+                x.name,
+                x.section.zh(),
+                grouped(x.students, 0),
+                x.reason
+            );
         }
     }
     let _ = part_zh;

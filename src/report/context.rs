@@ -90,8 +90,29 @@ pub fn title_lines(title: &str) -> Vec<String> {
     vec![chars[..cut].iter().collect(), chars[cut..].iter().collect()]
 }
 
+/// The per-school rule as the profile sets it: 7项指标中至少6项…85%.
+fn rule(e: &Evaluation) -> String {
+    format!(
+        "7项指标中至少{}项达到规定标准、其余不低于标准的{}",
+        e.resource.min_met,
+        floor_pct(e)
+    )
+}
+
+fn floor_pct(e: &Evaluation) -> String {
+    format!(
+        "{}%",
+        crate::profile::fmt_number(e.resource.floor_ratio * 100.0)
+    )
+}
+
 fn decimals(e: &Evaluation, i: ResourceIndicator) -> usize {
-    e.resource.primary.indicators.get(&i).map(|x| x.decimals as usize).unwrap_or(2)
+    e.resource
+        .primary
+        .indicators
+        .get(&i)
+        .map(|x| x.decimals as usize)
+        .unwrap_or(2)
 }
 
 fn value_text(e: &Evaluation, s: &SchoolResult, i: ResourceIndicator) -> String {
@@ -147,7 +168,11 @@ fn basic(e: &Evaluation) -> Vec<String> {
         "全县共有义务教育阶段学校{}所，其中{}{}。义务教育阶段在校学生{}人，其中小学{}人、初中{}人；教学班{}个，其中小学{}个、初中{}个；专任教师{}人，其中小学{}人、初中{}人。",
         o.schools_total,
         types.join("、"),
-        if o.townships > 0 { format!("，分布在{}个乡镇（街道、开发区）", o.townships) } else { String::new() },
+        if o.townships > 0 {
+            format!("，分布在{}个乡镇（街道、开发区）", o.townships)
+        } else {
+            String::new()
+        },
         grouped(p.students + j.students, 0),
         grouped(p.students, 0),
         grouped(j.students, 0),
@@ -206,19 +231,38 @@ fn resource(e: &Evaluation) -> Vec<String> {
             section.zh(),
             r.schools,
             if r.all_pass {
-                "均达到“7项指标中至少6项达到规定标准、其余不低于标准的85%”的要求".to_string()
+                format!("均达到“{}”的要求", rule(e))
             } else {
-                format!("{}所达到“7项指标中至少6项达到规定标准、其余不低于标准的85%”的要求，{}所未达到", r.schools_passing, r.schools - r.schools_passing)
+                format!(
+                    "{}所达到“{}”的要求，{}所未达到",
+                    r.schools_passing,
+                    rule(e),
+                    r.schools - r.schools_passing
+                )
             }
         );
         if over.is_empty() {
             s.push_str(&format!(
                 "7项指标校际差异系数均不高于{}，最大为{}。",
-                fixed(r.indicators.values().next().map(|x| x.cv_limit).unwrap_or(0.0), 2),
-                if max_cv.is_nan() { "—".to_string() } else { cv(Some(max_cv)) }
+                fixed(
+                    r.indicators
+                        .values()
+                        .next()
+                        .map(|x| x.cv_limit)
+                        .unwrap_or(0.0),
+                    2
+                ),
+                if max_cv.is_nan() {
+                    "—".to_string()
+                } else {
+                    cv(Some(max_cv))
+                }
             ));
         } else {
-            s.push_str(&format!("校际差异系数超过限值的指标：{}。", over.join("、")));
+            s.push_str(&format!(
+                "校际差异系数超过限值的指标：{}。",
+                over.join("、")
+            ));
         }
         out.push(s);
     }
@@ -235,12 +279,28 @@ fn area_summary(area: &str, list: &[IndicatorResult]) -> String {
                 .criteria
                 .iter()
                 .filter(|c| c.met == Some(false))
-                .map(|c| format!("{}{}，标准{}{}", c.label, c.actual, c.standard, if c.gap.is_empty() { String::new() } else { format!("，{}", c.gap) }))
+                .map(|c| {
+                    format!(
+                        "{}{}，标准{}{}",
+                        c.label,
+                        c.actual,
+                        c.standard,
+                        if c.gap.is_empty() {
+                            String::new()
+                        } else {
+                            format!("，{}", c.gap)
+                        }
+                    )
+                })
                 .collect();
             format!("{}（{}）", i.id, gaps.join("；"))
         })
         .collect();
-    let nodata: Vec<&str> = list.iter().filter(|i| i.met.is_none()).map(|i| i.id.as_str()).collect();
+    let nodata: Vec<&str> = list
+        .iter()
+        .filter(|i| i.met.is_none())
+        .map(|i| i.id.as_str())
+        .collect();
     let mut s = format!("{area}{}项指标中，达到标准{}项", list.len(), met);
     if unmet.is_empty() && nodata.is_empty() {
         s.push_str("，全部达到国家标准。");
@@ -249,7 +309,11 @@ fn area_summary(area: &str, list: &[IndicatorResult]) -> String {
             s.push_str(&format!("，未达到{}项：{}", unmet.len(), unmet.join("；")));
         }
         if !nodata.is_empty() {
-            s.push_str(&format!("；缺少数据{}项：{}", nodata.len(), nodata.join("、")));
+            s.push_str(&format!(
+                "；缺少数据{}项：{}",
+                nodata.len(),
+                nodata.join("、")
+            ));
         }
         s.push('。');
     }
@@ -265,12 +329,24 @@ fn recognition(e: &Evaluation) -> String {
                 .iter()
                 .map(|g| format!("{}{}人", g.group, g.sample))
                 .collect();
+            let standard = r
+                .indicator
+                .criteria
+                .first()
+                .and_then(|c| c.threshold)
+                .map(|t| format!("{}%", crate::profile::fmt_number(t)))
+                .unwrap_or_default();
             format!(
-                "采用问卷调查方式，共调查{}人（{}），加权满意度为{}，{}85%的标准。",
+                "采用问卷调查方式，共调查{}人（{}），加权满意度为{}%，{}{}的标准。",
                 r.total_sample,
                 groups.join("、"),
-                format!("{}%", fixed(rate, 2)),
-                if r.indicator.met == Some(true) { "达到" } else { "未达到" }
+                fixed(rate, 2),
+                if r.indicator.met == Some(true) {
+                    "达到"
+                } else {
+                    "未达到"
+                },
+                standard
             )
         }
         None => "尚未提供社会认可度调查数据。".into(),
@@ -287,20 +363,31 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<String> {
             .collect();
         if !g.missing.is_empty() {
             let ids: Vec<&str> = g.missing.iter().map(|i| i.id()).collect();
-            out.push(format!("{}（{}）{}缺少数据，须补填后重新测算。", g.name, g.section.zh(), ids.join("、")));
+            out.push(format!(
+                "{}（{}）{}缺少数据，须补填后重新测算。",
+                g.name,
+                g.section.zh(),
+                ids.join("、")
+            ));
         }
         if adds.is_empty() {
             continue;
         }
         out.push(format!(
-            "{}（{}）资源配置未达到“7项指标中至少6项达标、其余不低于标准85%”的要求，经测算至少需补充{}。",
+            "{}（{}）资源配置未达到“{}”的要求，经测算至少需补充{}。",
             g.name,
             g.section.zh(),
+            rule(e),
             adds.join("、")
         ));
     }
     for c in &e.gaps.cv {
-        let names: Vec<String> = c.contributors.iter().take(3).map(|x| x.name.clone()).collect();
+        let names: Vec<String> = c
+            .contributors
+            .iter()
+            .take(3)
+            .map(|x| x.name.clone())
+            .collect();
         out.push(format!(
             "{}{}校际差异系数为{}，超过{}的限值，差异主要来自{}等学校。",
             c.section.zh(),
@@ -310,7 +397,12 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<String> {
             names.join("、")
         ));
     }
-    for i in e.guarantee.iter().chain(&e.quality).chain(std::iter::once(&e.recognition.indicator)) {
+    for i in e
+        .guarantee
+        .iter()
+        .chain(&e.quality)
+        .chain(std::iter::once(&e.recognition.indicator))
+    {
         if i.met == Some(false) {
             let parts: Vec<String> = i
                 .criteria
@@ -318,7 +410,12 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<String> {
                 .filter(|c| c.met == Some(false))
                 .map(|c| format!("{}为{}，标准为{}", c.label, c.actual, c.standard))
                 .collect();
-            out.push(format!("{}（{}）未达到标准：{}。", i.name, i.id, parts.join("；")));
+            out.push(format!(
+                "{}（{}）未达到标准：{}。",
+                i.name,
+                i.id,
+                parts.join("；")
+            ));
         }
     }
     out.extend(plan.report.problems.iter().cloned());
@@ -339,7 +436,19 @@ fn opt0(v: Option<f64>) -> String {
 
 fn basic_table(e: &Evaluation) -> TableRows {
     let mut t = table(
-        &["序号", "学校名称", "学校类型", "学段", "办学性质", "城乡类别", "所在乡镇", "学生数", "班级数", "专任教师数", "是否参评"],
+        &[
+            "序号",
+            "学校名称",
+            "学校类型",
+            "学段",
+            "办学性质",
+            "城乡类别",
+            "所在乡镇",
+            "学生数",
+            "班级数",
+            "专任教师数",
+            "是否参评",
+        ],
         vec![0, 7, 8, 9],
     );
     for (k, s) in e.schools.iter().enumerate() {
@@ -365,11 +474,30 @@ fn basic_table(e: &Evaluation) -> TableRows {
 
 fn resource_table(e: &Evaluation) -> TableRows {
     let mut t = table(
-        &["序号", "学校名称", "学段", "学生数", "L1", "L2", "L3", "L4", "L5", "L6", "L7", "达标项数", "结果"],
+        &[
+            "序号",
+            "学校名称",
+            "学段",
+            "学生数",
+            "L1",
+            "L2",
+            "L3",
+            "L4",
+            "L5",
+            "L6",
+            "L7",
+            "达标项数",
+            "结果",
+        ],
         vec![0, 3, 4, 5, 6, 7, 8, 9, 10, 11],
     );
     for (k, s) in e.schools.iter().enumerate() {
-        let mut row = vec![(k + 1).to_string(), s.name.clone(), s.section.zh().into(), grouped(s.students, 0)];
+        let mut row = vec![
+            (k + 1).to_string(),
+            s.name.clone(),
+            s.section.zh().into(),
+            grouped(s.students, 0),
+        ];
         for (c, i) in ResourceIndicator::ALL.into_iter().enumerate() {
             row.push(value_text(e, s, i));
             if s.included && s.status.get(&i) != Some(&MetStatus::Met) {
@@ -391,7 +519,19 @@ fn resource_table(e: &Evaluation) -> TableRows {
 }
 
 fn cv_table(e: &Evaluation) -> TableRows {
-    let mut t = table(&["学段", "指标", "标准", "全县平均值", "标准差", "差异系数", "限值", "是否达到"], vec![2, 3, 4, 5, 6]);
+    let mut t = table(
+        &[
+            "学段",
+            "指标",
+            "标准",
+            "全县平均值",
+            "标准差",
+            "差异系数",
+            "限值",
+            "是否达到",
+        ],
+        vec![2, 3, 4, 5, 6],
+    );
     for section in Section::ALL {
         for (i, x) in &e.resource.section(section).indicators {
             let d = (x.decimals as usize).max(2);
@@ -400,7 +540,9 @@ fn cv_table(e: &Evaluation) -> TableRows {
                 section.zh().into(),
                 format!("{} {}", i, x.name),
                 format!("{}", grouped(x.standard, x.decimals as usize)),
-                x.mean.map(|v| fixed(v, d.max(6))).unwrap_or_else(|| "—".into()),
+                x.mean
+                    .map(|v| fixed(v, d.max(6)))
+                    .unwrap_or_else(|| "—".into()),
                 x.sd.map(|v| fixed(v, 6)).unwrap_or_else(|| "—".into()),
                 cv(x.cv),
                 fixed(x.cv_limit, 2),
@@ -416,8 +558,16 @@ fn cv_table(e: &Evaluation) -> TableRows {
 }
 
 fn gq_table(e: &Evaluation) -> TableRows {
-    let mut t = table(&["指标", "具体指标", "标准", "实际数", "是否达到", "缺口数"], vec![]);
-    for i in e.guarantee.iter().chain(&e.quality).chain(std::iter::once(&e.recognition.indicator)) {
+    let mut t = table(
+        &["指标", "具体指标", "标准", "实际数", "是否达到", "缺口数"],
+        vec![],
+    );
+    for i in e
+        .guarantee
+        .iter()
+        .chain(&e.quality)
+        .chain(std::iter::once(&e.recognition.indicator))
+    {
         for (k, c) in i.criteria.iter().enumerate() {
             let r = t.rows.len();
             t.rows.push(vec![
@@ -444,11 +594,18 @@ fn gq_table(e: &Evaluation) -> TableRows {
 /// A single-criterion indicator reads best under its own name (Q3's
 /// criterion is just “是否达到”).
 pub fn criterion_label(i: &IndicatorResult, c: &crate::evaluate::CriterionResult) -> String {
-    if i.criteria.len() == 1 { i.name.clone() } else { c.label.clone() }
+    if i.criteria.len() == 1 {
+        i.name.clone()
+    } else {
+        c.label.clone()
+    }
 }
 
 fn task_table(plan: &Plan, e: &Evaluation) -> TableRows {
-    let mut t = table(&["任务", "主要内容", "牵头单位", "责任单位", "时限", "进展"], vec![]);
+    let mut t = table(
+        &["任务", "主要内容", "牵头单位", "责任单位", "时限", "进展"],
+        vec![],
+    );
     for g in &plan.tasks {
         for item in &g.items {
             let key = format!("{}.{}", g.number, item.number);
@@ -507,14 +664,34 @@ fn short_name(i: ResourceIndicator) -> &'static str {
 }
 
 fn school_page(e: &Evaluation, s: &SchoolResult) -> SchoolPage {
-    let mut t = table(&["指标", "计算所用数据", "本校", "标准", "是否达到", "至少需补充"], vec![2, 3]);
+    let mut t = table(
+        &[
+            "指标",
+            "计算所用数据",
+            "本校",
+            "标准",
+            "是否达到",
+            "至少需补充",
+        ],
+        vec![2, 3],
+    );
     let spec = &e.resource.section(s.section).indicators;
     for (k, i) in ResourceIndicator::ALL.into_iter().enumerate() {
         let x = &spec[&i];
         let inputs: Vec<String> = s
             .inputs
             .get(&i)
-            .map(|v| v.iter().map(|r| format!("{} {}", r.label, grouped(r.value, if r.value.fract() == 0.0 { 0 } else { 2 }))).collect())
+            .map(|v| {
+                v.iter()
+                    .map(|r| {
+                        format!(
+                            "{} {}",
+                            r.label,
+                            grouped(r.value, if r.value.fract() == 0.0 { 0 } else { 2 })
+                        )
+                    })
+                    .collect()
+            })
             .unwrap_or_default();
         let st = s.status.get(&i).copied().unwrap_or(MetStatus::Missing);
         let need = s
@@ -530,8 +707,8 @@ fn school_page(e: &Evaluation, s: &SchoolResult) -> SchoolPage {
             grouped(x.standard, x.decimals as usize),
             match st {
                 MetStatus::Met => "达到".into(),
-                MetStatus::Floor => "达85%".into(),
-                MetStatus::Below => "未达85%".into(),
+                MetStatus::Floor => format!("达{}", floor_pct(e)),
+                MetStatus::Below => format!("未达{}", floor_pct(e)),
                 MetStatus::Missing => "缺数据".into(),
             },
             need,
@@ -566,8 +743,14 @@ fn school_page(e: &Evaluation, s: &SchoolResult) -> SchoolPage {
         facts: vec![
             ("学校类型".into(), s.school_type.clone()),
             ("办学性质".into(), s.ownership.clone()),
-            ("所在乡镇".into(), s.township.clone().unwrap_or_else(|| "—".into())),
-            ("城乡类别".into(), s.locality.clone().unwrap_or_else(|| "—".into())),
+            (
+                "所在乡镇".into(),
+                s.township.clone().unwrap_or_else(|| "—".into()),
+            ),
+            (
+                "城乡类别".into(),
+                s.locality.clone().unwrap_or_else(|| "—".into()),
+            ),
             ("学生数".into(), grouped(s.students, 0)),
             ("班级数".into(), opt0(s.classes)),
             ("专任教师数".into(), opt0(s.teachers)),
@@ -575,8 +758,17 @@ fn school_page(e: &Evaluation, s: &SchoolResult) -> SchoolPage {
         table: t,
         result: match (&s.exclusion, s.passes) {
             (Some(w), _) => format!("不参加资源配置评估（{w}），下表仅供核对。"),
-            (None, true) => format!("7项指标中{}项达到标准，其余不低于标准的85%，资源配置达标。", s.met_count),
-            (None, false) => format!("7项指标中{}项达到标准，资源配置未达标，需补充的资源见下表（“达85%”指未达到标准、但不低于标准的85%）。", s.met_count),
+            (None, true) => format!(
+                "7项指标中{}项达到标准，其余不低于标准的{}，资源配置达标。",
+                s.met_count,
+                floor_pct(e)
+            ),
+            (None, false) => format!(
+                "7项指标中{}项达到标准，资源配置未达标，需补充的资源见下表（“达{}”指未达到标准、但不低于标准的{}）。",
+                s.met_count,
+                floor_pct(e),
+                floor_pct(e)
+            ),
         },
         notes: s.apportioned.clone(),
         sources,

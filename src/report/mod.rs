@@ -49,7 +49,11 @@ fn school_pages_mode(county: &County, arg: Option<SchoolPagesArg>) -> SchoolPage
 }
 
 /// Typst sources of the report.
-pub fn sources(county: &County, eval: &Evaluation, with_school_pages: bool) -> Result<Sources, Error> {
+pub fn sources(
+    county: &County,
+    eval: &Evaluation,
+    with_school_pages: bool,
+) -> Result<Sources, Error> {
     let dir = template_dir(county)?;
     let ctx = context::build(&county.plan, eval, with_school_pages);
     let env = templates::environment(dir.clone());
@@ -61,7 +65,11 @@ pub fn sources(county: &County, eval: &Evaluation, with_school_pages: bool) -> R
 }
 
 fn job(county: &County, args: &RenderArgs, src: Sources) -> RenderJob {
-    let mut job = RenderJob::new(src.main, &county.project_dir, county.plan.report.date.value.0);
+    let mut job = RenderJob::new(
+        src.main,
+        &county.project_dir,
+        county.plan.report.date.value.0,
+    );
     job.files = src.files;
     job.font_paths = args.font_path.clone();
     job.system_fonts = !args.no_system_fonts;
@@ -114,10 +122,11 @@ pub fn run(args: &RenderArgs) -> Result<(), Error> {
         }
     }
 
-    let out = args
-        .output
-        .clone()
-        .unwrap_or_else(|| county.project_dir.join(format!("{}.pdf", county.plan.report.title)));
+    let out = args.output.clone().unwrap_or_else(|| {
+        county
+            .project_dir
+            .join(format!("{}.pdf", county.plan.report.title))
+    });
     crate::output::write_file(&out, &report.pdf)?;
     let pages = report.document.pages().len();
     eprintln!("已生成报告：{}（{} 页）", out.display(), pages);
@@ -128,9 +137,16 @@ pub fn run(args: &RenderArgs) -> Result<(), Error> {
         for (name, pdf) in &school_files {
             crate::output::write_file(&dir.join(format!("{name}.pdf")), pdf)?;
         }
-        eprintln!("一校一表：{} 个文件，在 {}", school_files.len(), dir.display());
+        eprintln!(
+            "一校一表：{} 个文件，在 {}",
+            school_files.len(),
+            dir.display()
+        );
     }
-    eprintln!("使用字体：{}", crate::render::fonts::summary(&report.fonts_used));
+    eprintln!(
+        "使用字体：{}",
+        crate::render::fonts::summary(&report.fonts_used)
+    );
     for w in &report.warnings {
         eprintln!("提醒：{w}");
     }
@@ -140,7 +156,13 @@ pub fn run(args: &RenderArgs) -> Result<(), Error> {
 /// School names become file names: keep them, minus path separators.
 fn safe_file_name(s: &str) -> String {
     s.chars()
-        .map(|c| if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() { '_' } else { c })
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -160,7 +182,10 @@ pub fn copy_templates(dir: &Path) -> Result<(), Error> {
     for (name, _) in templates::BUILTIN {
         let p = dir.join(name);
         if p.exists() {
-            return Err(Error::Other(format!("{} 已存在，未覆盖任何文件", p.display())));
+            return Err(Error::Other(format!(
+                "{} 已存在，未覆盖任何文件",
+                p.display()
+            )));
         }
     }
     for (name, text) in templates::BUILTIN {

@@ -15,11 +15,26 @@ use std::path::{Path, PathBuf};
 /// overrides any of them by putting a file of the same name in its
 /// templates folder.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("main.typ.j2", include_str!("../../report_templates/main.typ.j2")),
-    ("body.typ.j2", include_str!("../../report_templates/body.typ.j2")),
-    ("appendix.typ.j2", include_str!("../../report_templates/appendix.typ.j2")),
-    ("school.typ.j2", include_str!("../../report_templates/school.typ.j2")),
-    ("school-main.typ.j2", include_str!("../../report_templates/school-main.typ.j2")),
+    (
+        "main.typ.j2",
+        include_str!("../../report_templates/main.typ.j2"),
+    ),
+    (
+        "body.typ.j2",
+        include_str!("../../report_templates/body.typ.j2"),
+    ),
+    (
+        "appendix.typ.j2",
+        include_str!("../../report_templates/appendix.typ.j2"),
+    ),
+    (
+        "school.typ.j2",
+        include_str!("../../report_templates/school.typ.j2"),
+    ),
+    (
+        "school-main.typ.j2",
+        include_str!("../../report_templates/school-main.typ.j2"),
+    ),
     ("style.typ", crate::render::STYLE_TYP),
 ];
 
@@ -61,23 +76,33 @@ pub fn environment(dir: Option<PathBuf>) -> Environment<'static> {
         Ok(())
     });
     env.set_loader(move |name| {
-        source(name, dir.as_deref())
-            .map(Some)
-            .map_err(|e| minijinja::Error::new(minijinja::ErrorKind::TemplateNotFound, e.to_string()))
+        source(name, dir.as_deref()).map(Some).map_err(|e| {
+            minijinja::Error::new(minijinja::ErrorKind::TemplateNotFound, e.to_string())
+        })
     });
-    env.add_filter("s", |v: Value| Value::from_safe_string(typst_str(&plain(&v))));
+    env.add_filter("s", |v: Value| {
+        Value::from_safe_string(typst_str(&plain(&v)))
+    });
     env.add_filter("markup", |v: Value| Value::from_safe_string(plain(&v)));
-    env.add_filter("grouped", |v: Value, d: Option<usize>| num(&v, |x| format::grouped(x, d.unwrap_or(0))));
-    env.add_filter("fixed", |v: Value, d: Option<usize>| num(&v, |x| format::fixed(x, d.unwrap_or(2))));
+    env.add_filter("grouped", |v: Value, d: Option<usize>| {
+        num(&v, |x| format::grouped(x, d.unwrap_or(0)))
+    });
+    env.add_filter("fixed", |v: Value, d: Option<usize>| {
+        num(&v, |x| format::fixed(x, d.unwrap_or(2)))
+    });
     env.add_filter("cv", |v: Value| num(&v, |x| format::fixed(x, 6)));
-    env.add_filter("pct", |v: Value, d: Option<usize>| num(&v, |x| format!("{}%", format::fixed(x, d.unwrap_or(1)))));
+    env.add_filter("pct", |v: Value, d: Option<usize>| {
+        num(&v, |x| format!("{}%", format::fixed(x, d.unwrap_or(1))))
+    });
     env.add_filter("section_zh", |v: String| match v.as_str() {
         "primary" => "小学".to_string(),
         "junior" => "初中".to_string(),
         other => other.to_string(),
     });
     env.add_filter("cjk_num", |v: usize| cjk_number(v));
-    env.add_function("raw", |_state: &State, v: Value| Value::from_safe_string(plain(&v)));
+    env.add_function("raw", |_state: &State, v: Value| {
+        Value::from_safe_string(plain(&v))
+    });
     env
 }
 
@@ -106,7 +131,11 @@ pub fn cjk_number(n: usize) -> String {
         0..=9 => D[n].to_string(),
         10 => "十".to_string(),
         11..=19 => format!("十{}", D[n - 10]),
-        20..=99 => format!("{}十{}", D[n / 10], if n % 10 == 0 { "" } else { D[n % 10] }),
+        20..=99 => format!(
+            "{}十{}",
+            D[n / 10],
+            if n.is_multiple_of(10) { "" } else { D[n % 10] }
+        ),
         _ => n.to_string(),
     }
 }
@@ -123,7 +152,10 @@ fn template_error(e: minijinja::Error) -> Error {
         (Some(n), None) => format!("report_templates/{n}"),
         _ => "报告模板".to_string(),
     };
-    let mut msg = format!("{place}：模板错误：{}", e.detail().unwrap_or(&e.kind().to_string()));
+    let mut msg = format!(
+        "{place}：模板错误：{}",
+        e.detail().unwrap_or(&e.kind().to_string())
+    );
     let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
         msg.push_str(&format!("（{s}）"));
@@ -139,7 +171,8 @@ mod tests {
     #[test]
     fn values_are_escaped_unless_marked() {
         let mut env = environment(None);
-        env.add_template("t", "{{ a }}|{{ a|s }}|{{ b|markup }}|{{ n|grouped(2) }}").unwrap();
+        env.add_template("t", "{{ a }}|{{ a|s }}|{{ b|markup }}|{{ n|grouped(2) }}")
+            .unwrap();
         let ctx = minijinja::context! { a => "#read(\"/etc/passwd\") *粗体*", b => "*强调*", n => 1234.5 };
         let out = env.get_template("t").unwrap().render(ctx).unwrap();
         assert_eq!(

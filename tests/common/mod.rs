@@ -133,4 +133,3 @@ pub fn assert_near(actual: f64, expected: f64, tolerance: f64, what: &str) {
         tolerance / PT_PER_MM
     );
 }
-
