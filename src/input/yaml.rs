@@ -84,7 +84,7 @@ fn translate(msg: &str) -> String {
         return format!("键重复：{msg}");
     }
     if msg.is_ascii() {
-        format!("YAML 格式错误：{msg}")
+        format!("YAML 格式错误，请检查这一处的缩进、冒号、引号和括号（解析器信息：{msg}）")
     } else {
         msg.to_string()
     }
