@@ -86,10 +86,14 @@ fn compile(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, Error> {
 
 /// `dudao render`.
 pub fn run(args: &RenderArgs) -> Result<(), Error> {
+    let mut clock = Stages::new();
     let county = crate::cli::load(&args.input)?;
+    clock.lap("读取数据");
     let eval = crate::evaluate::evaluate(&county);
+    clock.lap("计算指标");
     let mode = school_pages_mode(&county, args.school_pages);
     let src = sources(&county, &eval, mode == SchoolPages::Appendix)?;
+    clock.lap("渲染模板");
     // The typst sources are written first: when a template fails to
     // compile they are what the drafter needs to look at.
     if let Some(dir) = &args.emit_typ {
@@ -101,8 +105,10 @@ pub fn run(args: &RenderArgs) -> Result<(), Error> {
         );
     }
     let fonts = FontSet::new(&args.font_path, !args.no_system_fonts);
+    clock.lap("加载字体");
     let job = job(&county, args, src);
     let report = compile(&job, &fonts)?;
+    clock.lap("typst 排版与导出 PDF");
 
     // Separate school files are rendered before anything is written, so a
     // failure leaves no partial output.
@@ -143,14 +149,47 @@ pub fn run(args: &RenderArgs) -> Result<(), Error> {
             dir.display()
         );
     }
+    clock.lap("写出文件");
     eprintln!(
         "使用字体：{}",
         crate::render::fonts::summary(&report.fonts_used)
     );
+    clock.report();
     for w in &report.warnings {
         eprintln!("提醒：{w}");
     }
     Ok(())
+}
+
+/// Stage timings for benchmarks, printed when `DUDAO_TIMINGS` is set.
+struct Stages {
+    on: bool,
+    last: std::time::Instant,
+    laps: Vec<(&'static str, f64)>,
+}
+
+impl Stages {
+    fn new() -> Self {
+        Stages {
+            on: std::env::var_os("DUDAO_TIMINGS").is_some(),
+            last: std::time::Instant::now(),
+            laps: Vec::new(),
+        }
+    }
+
+    fn lap(&mut self, stage: &'static str) {
+        let now = std::time::Instant::now();
+        self.laps.push((stage, (now - self.last).as_secs_f64()));
+        self.last = now;
+    }
+
+    fn report(&self) {
+        if self.on {
+            for (stage, s) in &self.laps {
+                eprintln!("用时 {stage}：{s:.3} 秒");
+            }
+        }
+    }
 }
 
 /// School names become file names: keep them, minus path separators.
