@@ -45,6 +45,28 @@ pub fn opt(v: Option<f64>, decimals: usize) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
+/// One gap estimate as tables print it: `县级以上骨干教师 +3 人（达到标准）`.
+pub fn addition(a: &crate::evaluate::gaps::Addition) -> String {
+    format!(
+        "{} +{} {}（{}）",
+        a.what,
+        grouped(a.amount, 0),
+        a.unit,
+        a.to
+    )
+}
+
+/// What a failing school must do, one item a line: additions, then the
+/// indicators whose data is missing.
+pub fn gap_items(g: &crate::evaluate::gaps::SchoolGap) -> Vec<String> {
+    let mut items: Vec<String> = g.additions.iter().map(addition).collect();
+    if !g.missing.is_empty() {
+        let ids: Vec<&str> = g.missing.iter().map(|i| i.id()).collect();
+        items.push(format!("{} 缺数据，请先补填", ids.join("、")));
+    }
+    items
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -262,23 +262,7 @@ pub fn evaluation(e: &Evaluation) -> String {
     if !e.gaps.schools.is_empty() {
         let _ = writeln!(out, "整改测算（未达标学校至少需补充）：");
         for g in &e.gaps.schools {
-            let mut adds: Vec<String> = g
-                .additions
-                .iter()
-                .map(|a| {
-                    format!(
-                        "{} +{} {}（{}）",
-                        a.what,
-                        grouped(a.amount, 0),
-                        a.unit,
-                        a.to
-                    )
-                })
-                .collect();
-            if !g.missing.is_empty() {
-                let ids: Vec<&str> = g.missing.iter().map(|i| i.id()).collect();
-                adds.push(format!("{} 缺数据，请先补填", ids.join("、")));
-            }
+            let adds = super::format::gap_items(g);
             let _ = writeln!(
                 out,
                 "  {}（{}）：{}",

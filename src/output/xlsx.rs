@@ -968,21 +968,7 @@ fn school_row(ws: &mut Sheet, e: &Evaluation, s: &SchoolResult, r: u32) -> Resul
     let gap = s
         .gap
         .as_ref()
-        .map(|g| {
-            g.additions
-                .iter()
-                .map(|a| {
-                    format!(
-                        "{} +{} {}（{}）",
-                        a.what,
-                        grouped(a.amount, 0),
-                        a.unit,
-                        a.to
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("；\n")
-        })
+        .map(|g| super::format::gap_items(g).join("；\n"))
         .unwrap_or_default();
     text(ws, r, c + 3, &gap, &t)?;
     Ok(())
