@@ -203,14 +203,14 @@ fn g3(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
         }
     };
     let criteria = vec![
-        mk(
-            "classes_per_room",
-            rooms_ok,
-            format!(
-                "缺音乐专用教室 {} 间、美术专用教室 {} 间",
-                music_short, art_short
-            ),
-        ),
+        mk("classes_per_room", rooms_ok, {
+            let parts: Vec<String> = [("音乐", music_short), ("美术", art_short)]
+                .iter()
+                .filter(|(_, n)| *n > 0.0)
+                .map(|(k, n)| format!("{k}专用教室 {n} 间"))
+                .collect();
+            format!("缺{}", parts.join("、"))
+        }),
         mk(
             "music_room_area",
             music_ok,

@@ -559,7 +559,15 @@ fn cv_table(e: &Evaluation) -> TableRows {
 
 fn gq_table(e: &Evaluation) -> TableRows {
     let mut t = table(
-        &["指标", "具体指标", "标准", "实际数", "是否达到", "缺口数"],
+        &[
+            "指标",
+            "具体指标",
+            "标准",
+            "实际数",
+            "是否达到",
+            "缺口数",
+            "数据来源与佐证",
+        ],
         vec![],
     );
     for i in e
@@ -581,6 +589,15 @@ fn gq_table(e: &Evaluation) -> TableRows {
                     None => "无数据".into(),
                 },
                 c.gap.clone(),
+                if k == 0 {
+                    let mut ev = i.evidence.clone().unwrap_or_default();
+                    if !i.failing.is_empty() {
+                        ev.push_str(&format!("。未达到的学校：{}", i.failing.join("、")));
+                    }
+                    ev
+                } else {
+                    String::new()
+                },
             ]);
             if c.met == Some(false) {
                 t.failing.push((r, 3));
