@@ -52,6 +52,7 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
     let mut sources = Vec::new();
     let mut errors = Vec::new();
     for (path, shown) in &files {
+        let errors_before = errors.len();
         let grids = match grid::read_workbook(path, shown) {
             Ok(g) => g,
             Err(e) => {
@@ -87,7 +88,8 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
                 },
             }
         }
-        if used.is_empty() && !errors.iter().any(|e| mentions_file(e, shown)) {
+        // A file whose sheets all failed has said why already.
+        if used.is_empty() && errors.len() == errors_before {
             let detail = unreadable
                 .iter()
                 .map(|(s, why)| format!("工作表“{s}”{why}"))
@@ -124,10 +126,6 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
     };
     county.warnings.extend(plausibility(&county));
     Ok(county)
-}
-
-fn mentions_file(e: &Error, file: &str) -> bool {
-    e.to_string().contains(file)
 }
 
 /// Every 部 row needs a positive student count: indicators divide by it.
