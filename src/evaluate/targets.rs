@@ -2,7 +2,6 @@
 //! / 无数据, and whether the deadline has passed by the report date.
 
 use super::{IndicatorResult, MetStatus, Recognition, SchoolResult};
-use crate::input::plan::Scalar;
 use crate::model::{County, Section};
 use crate::profile::{Op, ResourceIndicator, fmt_number};
 use serde::Serialize;
@@ -180,6 +179,5 @@ fn indicator_target(
         .map(|c| c.actual.clone())
         .collect::<Vec<_>>()
         .join("，");
-    let _ = Scalar::Bool(true);
     (texts.join("，"), actual, achieved)
 }

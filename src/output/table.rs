@@ -3,7 +3,6 @@
 
 use super::format::{cv, fixed, grouped, opt};
 use crate::evaluate::{Evaluation, IndicatorResult, MetStatus};
-use crate::input::schools::part_zh;
 use crate::model::{County, Measure, RowPart, Section};
 use crate::profile::ResourceIndicator;
 use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
@@ -364,7 +363,6 @@ pub fn evaluation(e: &Evaluation) -> String {
             );
         }
     }
-    let _ = part_zh;
     out
 }
 
