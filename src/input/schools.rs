@@ -582,9 +582,8 @@ pub fn group_schools(rows: Vec<RawRow>) -> Result<Vec<School>, Error> {
             ));
             continue;
         }
-        for (m, (fig, first, last)) in row.merged {
+        for (m, (fig, _first, last)) in row.merged {
             merge_owner.insert((fig.at.clone(), last), i);
-            let _ = first;
             school.whole.insert(m, fig);
         }
         if row.part == RowPart::WholeSchool {
