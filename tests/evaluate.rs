@@ -499,7 +499,7 @@ fn a_nine_year_school_shares_its_whole_school_figure_by_weighted_students() {
         .find(|c| c.key == "through_train")
         .unwrap();
     assert_eq!(tt.met, Some(true));
-    assert_eq!(tt.actual, "1/1 所达标");
+    assert_eq!(tt.actual, "1所中1所达标");
 }
 
 // ---------------------------------------------------------------------
@@ -610,7 +610,7 @@ fn g3_g4_g5_g12_are_computed_from_the_schools() {
         failing("G12")
     );
     let g4 = indicator(&e, "G4");
-    assert_eq!(g4.criteria[0].actual, "2/3 所达标");
+    assert_eq!(g4.criteria[0].actual, "3所中2所达标");
     let g12 = &indicator(&e, "G12").criteria[0];
     assert!(g12.gap.contains('3'), "{}", g12.gap);
     let g5 = indicator(&e, "G5")

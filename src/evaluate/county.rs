@@ -49,15 +49,12 @@ fn judge(c: &Criterion, value: Option<&Scalar>) -> CriterionResult {
             let met = threshold.map(|t| op.meets(*n, t));
             (Some(*n), pct_or_unit(*n, c), met)
         }
-        (_, Some(other)) => (None, format!("{other:?}"), None),
+        (_, Some(Scalar::Text(t))) => (None, t.clone(), None),
+        (_, Some(other)) => (other.as_f64(), format!("{other:?}"), None),
     };
     let gap = match (met, val, threshold, c.op) {
-        (Some(false), Some(v), Some(t), Op::AtLeast) => {
-            format!("差 {}", pct_or_unit(t - v, c))
-        }
-        (Some(false), Some(v), Some(t), Op::AtMost | Op::Below) => {
-            format!("超 {}", pct_or_unit(v - t, c))
-        }
+        (Some(false), Some(v), Some(t), Op::AtLeast) => shortfall("差", t - v, c),
+        (Some(false), Some(v), Some(t), Op::AtMost | Op::Below) => shortfall("超", v - t, c),
         (Some(false), _, _, Op::Yes) => "未达到".to_string(),
         _ => String::new(),
     };
@@ -130,7 +127,17 @@ fn rooms(s: &School, m: Measure) -> Option<f64> {
 }
 
 fn counted(label: &str, ok: usize, total: usize) -> String {
-    format!("{ok}/{total} 所{label}")
+    format!("{total}所中{ok}所{label}")
+}
+
+/// A gap in a percentage is in 百分点, not percent.
+fn shortfall(word: &str, d: f64, c: &Criterion) -> String {
+    let v = fmt_number((d * 100.0).round() / 100.0);
+    if c.unit == "%" {
+        format!("{word}{v}个百分点")
+    } else {
+        format!("{word}{v}{}", c.unit)
+    }
 }
 
 fn g3(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
@@ -174,15 +181,13 @@ fn g3(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
         if !(enough && m_ok && a_ok) {
             let mut why = Vec::new();
             if !enough {
-                why.push(format!(
-                    "{classes} 个班，音乐教室 {mr} 间、美术教室 {ar} 间"
-                ));
+                why.push(format!("{classes}个班，音乐教室{mr}间、美术教室{ar}间"));
             }
             if !m_ok {
-                why.push(format!("音乐教室平均 {:.1} 平方米", ma.unwrap_or(0.0)));
+                why.push(format!("音乐教室平均{:.1}平方米", ma.unwrap_or(0.0)));
             }
             if !a_ok {
-                why.push(format!("美术教室平均 {:.1} 平方米", aa.unwrap_or(0.0)));
+                why.push(format!("美术教室平均{:.1}平方米", aa.unwrap_or(0.0)));
             }
             failing.push(format!("{}（{}）", s.name, why.join("，")));
         }
@@ -207,19 +212,19 @@ fn g3(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
             let parts: Vec<String> = [("音乐", music_short), ("美术", art_short)]
                 .iter()
                 .filter(|(_, n)| *n > 0.0)
-                .map(|(k, n)| format!("{k}专用教室 {n} 间"))
+                .map(|(k, n)| format!("{k}专用教室{n}间"))
                 .collect();
             format!("缺{}", parts.join("、"))
         }),
         mk(
             "music_room_area",
             music_ok,
-            format!("{} 所学校音乐教室面积不足", total - music_ok),
+            format!("{}所学校音乐教室面积不足", total - music_ok),
         ),
         mk(
             "art_room_area",
             art_ok,
-            format!("{} 所学校美术教室面积不足", total - art_ok),
+            format!("{}所学校美术教室面积不足", total - art_ok),
         ),
     ];
     IndicatorResult {
@@ -265,7 +270,7 @@ fn g4(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
             e.1 += 1;
         } else {
             e.2 += size - limit;
-            failing.push(format!("{}（{} 人，超 {} 人）", s.name, size, size - limit));
+            failing.push(format!("{}（{}人，超{}人）", s.name, size, size - limit));
         }
     }
     let criteria = spec
@@ -282,7 +287,7 @@ fn g4(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
                 actual: counted("达标", ok, total),
                 met: Some(ok == total),
                 gap: if ok < total {
-                    format!("{} 所超规模，共超 {} 人", total - ok, over)
+                    format!("{}所超规模，共超{}人", total - ok, over)
                 } else {
                     String::new()
                 },
@@ -331,7 +336,7 @@ fn g5(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
             if size <= limit {
                 e.1 += 1;
             } else {
-                failing.push(format!("{}（{}，{:.0} 人）", s.name, section.zh(), size));
+                failing.push(format!("{}（{}，{:.0}人）", s.name, section.zh(), size));
             }
         }
     }
@@ -358,7 +363,7 @@ fn g5(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
                     complete.then_some(true)
                 },
                 gap: if ok < total {
-                    format!("{} 所学校存在超标班额", total - ok)
+                    format!("{}所学校存在超标班额", total - ok)
                 } else {
                     String::new()
                 },
@@ -395,7 +400,7 @@ fn g12(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
                 teachers += t.value;
                 if c.value < t.value {
                     failing.push(format!(
-                        "{}（{}，{} 人无证）",
+                        "{}（{}，{}人无证）",
                         s.name,
                         section.zh(),
                         t.value - c.value
@@ -411,7 +416,7 @@ fn g12(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
         .map(|c| judge(c, rate.map(Scalar::Number).as_ref()))
         .map(|mut r| {
             if r.met == Some(false) {
-                r.gap = format!("{} 名专任教师未持证", teachers - certified);
+                r.gap = format!("{}名专任教师未持证", teachers - certified);
             }
             r
         })

@@ -173,22 +173,22 @@ fn basic(e: &Evaluation) -> Vec<String> {
         } else {
             String::new()
         },
-        grouped(p.students + j.students, 0),
-        grouped(p.students, 0),
-        grouped(j.students, 0),
-        grouped(p.classes + j.classes, 0),
-        grouped(p.classes, 0),
-        grouped(j.classes, 0),
-        grouped(p.teachers + j.teachers, 0),
-        grouped(p.teachers, 0),
-        grouped(j.teachers, 0),
+        fixed(p.students + j.students, 0),
+        fixed(p.students, 0),
+        fixed(j.students, 0),
+        fixed(p.classes + j.classes, 0),
+        fixed(p.classes, 0),
+        fixed(j.classes, 0),
+        fixed(p.teachers + j.teachers, 0),
+        fixed(p.teachers, 0),
+        fixed(j.teachers, 0),
     )];
     let mut s = format!(
         "按学段分别计算，参加资源配置评估的小学（含一贯制学校小学部）{}所、学生{}人，初中（含一贯制学校初中部、完全中学初中部）{}所、学生{}人。",
         p.included_rows,
-        grouped(p.included_students, 0),
+        fixed(p.included_students, 0),
         j.included_rows,
-        grouped(j.included_students, 0)
+        fixed(j.included_students, 0)
     );
     if !o.excluded.is_empty() {
         let names: Vec<String> = o
@@ -359,7 +359,7 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<String> {
         let adds: Vec<String> = g
             .additions
             .iter()
-            .map(|a| format!("{}{}{}", a.what, grouped(a.amount, 0), a.unit))
+            .map(|a| format!("{}{}{}", a.what, fixed(a.amount, 0), a.unit))
             .collect();
         if !g.missing.is_empty() {
             let ids: Vec<&str> = g.missing.iter().map(|i| i.id()).collect();
@@ -408,14 +408,25 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<String> {
                 .criteria
                 .iter()
                 .filter(|c| c.met == Some(false))
-                .map(|c| format!("{}为{}，标准为{}", c.label, c.actual, c.standard))
+                .map(|c| {
+                    if i.source == "schools" {
+                        // “142/143所达标” is a count of schools, not a value.
+                        format!("{}{}，{}", c.label, c.actual, c.gap)
+                    } else {
+                        format!("{}为{}，标准为{}", c.label, c.actual, c.standard)
+                    }
+                })
                 .collect();
-            out.push(format!(
-                "{}（{}）未达到标准：{}。",
-                i.name,
-                i.id,
-                parts.join("；")
-            ));
+            let mut text = format!("{}（{}）未达到标准：{}", i.name, i.id, parts.join("；"));
+            if !i.failing.is_empty() {
+                let shown: Vec<&str> = i.failing.iter().take(5).map(String::as_str).collect();
+                text.push_str(&format!("。涉及{}", shown.join("、")));
+                if i.failing.len() > 5 {
+                    text.push_str(&format!("等{}所学校", i.failing.len()));
+                }
+            }
+            text.push('。');
+            out.push(text);
         }
     }
     out.extend(plan.report.problems.iter().cloned());
