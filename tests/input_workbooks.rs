@@ -713,9 +713,9 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Remakes tests/fixtures/export.xls (the export layout with merged cells)
-/// and export_unmerged.ods (the same without merged data cells: ods keeps no
-/// merge information the reader can see) from `synth::county(24)`.
+/// Remakes tests/fixtures/export.xls and export.ods (the export layout with
+/// merged cells) and export_unmerged.ods (the same with a 全校 row instead
+/// of merged data cells) from `synth::county(24)`.
 #[test]
 #[ignore = "needs LibreOffice (soffice); rewrites tests/fixtures"]
 fn regenerate_fixtures() {
@@ -728,7 +728,11 @@ fn regenerate_fixtures() {
         &schools,
     )
     .unwrap();
-    for (file, to) in [("export.xlsx", "xls"), ("export_unmerged.xlsx", "ods")] {
+    for (file, to) in [
+        ("export.xlsx", "xls"),
+        ("export.xlsx", "ods"),
+        ("export_unmerged.xlsx", "ods"),
+    ] {
         let status = Command::new("soffice")
             .args(["--headless", "--convert-to", to, "--outdir"])
             .arg(dir.path())
@@ -749,6 +753,22 @@ fn xls_with_merged_cells() {
     let diff = synth::differences(&c, &synth::county(FIXTURE_ROWS));
     assert!(diff.is_empty(), "{}", diff.join("\n"));
     assert!(c.skipped.iter().any(|s| s.reason.contains("合计")));
+}
+
+/// calamine reports no merges for .ods; dudao reads them from content.xml,
+/// so a whole-school figure merged across a school's 部 rows is apportioned
+/// as in xlsx, not taken as the 小学部's own.
+#[test]
+fn ods_with_merged_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write_plan(dir.path(), &["不存在.xlsx"]);
+    let c = dudao::input::load(&plan, &[fixture("export.ods")]).unwrap_or_else(|e| panic!("{e}"));
+    let diff = synth::differences(&c, &synth::county(FIXTURE_ROWS));
+    assert!(diff.is_empty(), "{}", diff.join("\n"));
+    assert!(
+        c.schools.iter().any(|s| !s.whole.is_empty()),
+        "no whole-school figures read"
+    );
 }
 
 #[test]

@@ -116,12 +116,19 @@ pub fn read_workbook(path: &Path, label: &str) -> Result<Vec<Grid>, Error> {
     };
     let mut book = open_workbook_auto(path).map_err(|e| not_workbook(e.to_string()))?;
     let names = book.sheet_names();
+    let mut ods_merges = match book {
+        Sheets::Ods(_) => super::ods::merges(path),
+        _ => Default::default(),
+    };
     let mut grids = Vec::new();
     for name in names {
         let range = book
             .worksheet_range(&name)
             .map_err(|e| not_workbook(format!("工作表“{name}”：{e}")))?;
-        let merges = merges_of(&mut book, &name);
+        let merges = match ods_merges.remove(&name) {
+            Some(m) => m,
+            None => merges_of(&mut book, &name),
+        };
         grids.push(grid_from_range(
             file.clone(),
             Arc::from(name.as_str()),
@@ -136,8 +143,8 @@ fn merges_of<RS: Read + Seek>(book: &mut Sheets<RS>, name: &str) -> Vec<Merge> {
     let dims = match book {
         Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).ok(),
         Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).ok(),
-        // ODS and XLSB: calamine reports no merges; the reader's fill-down
-        // and header heuristics cover the usual layouts.
+        // XLSB: calamine reports no merges; ODS merges come from
+        // `super::ods`.
         _ => None,
     };
     dims.unwrap_or_default()

@@ -4,6 +4,7 @@
 pub mod columns;
 pub mod grid;
 pub mod number;
+pub mod ods;
 pub mod plan;
 pub mod schools;
 pub mod yaml;
