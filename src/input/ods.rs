@@ -73,7 +73,12 @@ fn attr(e: &BytesStart, name: &str) -> Option<String> {
     e.attributes()
         .flatten()
         .find(|a| a.key.as_ref() == name)
-        .map(|a| a.value.into_owned())
+        .map(|a| {
+            // Sheet names may hold `&amp;` and the like.
+            quick_xml::escape::unescape(&a.value)
+                .map(|v| v.into_owned())
+                .unwrap_or_else(|_| a.value.into_owned())
+        })
 }
 
 fn num(e: &BytesStart, name: &str) -> Option<u32> {
