@@ -6,8 +6,14 @@ use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("{path}：无法读取文件：{source}")]
+    #[error("{}：无法读取文件：{}", .path.display(), io_zh(.source))]
     Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}：无法写入文件：{}", .path.display(), io_zh(.source))]
+    Write {
         path: PathBuf,
         #[source]
         source: std::io::Error,
@@ -27,6 +33,22 @@ pub enum Error {
     Render(String),
 }
 
+/// The operating system's reason, in Chinese for the common cases.
+fn io_zh(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "文件或文件夹不存在".into(),
+        PermissionDenied => "没有权限".into(),
+        AlreadyExists => "已经存在".into(),
+        IsADirectory => "这是一个文件夹，不是文件".into(),
+        NotADirectory => "路径中有一段不是文件夹".into(),
+        StorageFull => "磁盘已满".into(),
+        ReadOnlyFilesystem => "磁盘只读".into(),
+        InvalidData => "内容不是有效的 UTF-8 文本".into(),
+        _ => e.to_string(),
+    }
+}
+
 fn join_many(errors: &[Error]) -> String {
     errors
         .iter()
@@ -38,6 +60,13 @@ fn join_many(errors: &[Error]) -> String {
 impl Error {
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    pub fn write(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Write {
             path: path.into(),
             source,
         }

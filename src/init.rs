@@ -160,11 +160,11 @@ fn prepare_dir(dir: &Path) -> Result<(), Error> {
             )));
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))
+    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))
 }
 
 fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    std::fs::write(path, bytes).map_err(|e| Error::io(path, e))
+    std::fs::write(path, bytes).map_err(|e| Error::write(path, e))
 }
 
 #[cfg(test)]

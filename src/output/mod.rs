@@ -11,5 +11,5 @@ use std::path::Path;
 
 /// Write a file whole or not at all: a temporary file beside it, renamed.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    crate::render::write_atomically(path, bytes).map_err(|e| Error::io(path, e))
+    crate::render::write_atomically(path, bytes).map_err(|e| Error::write(path, e))
 }

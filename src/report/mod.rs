@@ -139,7 +139,7 @@ pub fn run(args: &RenderArgs) -> Result<(), Error> {
     if !school_files.is_empty() {
         let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("报告");
         let dir = out.with_file_name(format!("{stem}-一校一表"));
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
         for (name, pdf) in &school_files {
             crate::output::write_file(&dir.join(format!("{name}.pdf")), pdf)?;
         }
@@ -206,7 +206,7 @@ fn safe_file_name(s: &str) -> String {
 }
 
 fn emit_typ(dir: &Path, main: &str, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
     crate::output::write_file(&dir.join("main.typ"), main.as_bytes())?;
     for (name, bytes) in files {
         let rel = name.trim_start_matches('/');
@@ -217,7 +217,7 @@ fn emit_typ(dir: &Path, main: &str, files: &BTreeMap<String, Vec<u8>>) -> Result
 
 /// `dudao init --templates`: the built-in templates, copied out for editing.
 pub fn copy_templates(dir: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
     for (name, _) in templates::BUILTIN {
         let p = dir.join(name);
         if p.exists() {
