@@ -81,7 +81,14 @@ fn job(county: &County, args: &RenderArgs, src: Sources) -> RenderJob {
 }
 
 fn compile(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, Error> {
-    crate::render::render_with_fonts(job, fonts).map_err(|e| Error::Render(e.to_string()))
+    crate::render::render_with_fonts(job, fonts).map_err(|e| {
+        let mut msg = e.to_string();
+        if msg.contains("/main.typ:") {
+            // The line numbers are those of the generated source.
+            msg.push_str("\n（/main.typ 是由 report_templates 中的模板生成的 typst 源文件；加上 --emit-typ 文件夹 可写出它，按行号查看）");
+        }
+        Error::Render(msg)
+    })
 }
 
 /// `dudao render`.
