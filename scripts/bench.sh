@@ -41,7 +41,10 @@ for n in "${@:-75 150 300 600}"; do
     measure "dudao render --tagged" "$DUDAO" render "$d/plan.yaml" -o "$d/t.pdf" --no-system-fonts --tagged
     echo "   tagged PDF $(du -k "$d/t.pdf" | cut -f1) KB"
     if [ -n "$TYPST" ]; then
-      measure "typst compile (emitted)" "$TYPST" compile --ignore-system-fonts --font-path "$FONTS" "$d/typ/main.typ" "$d/typ.pdf"
+      # The same source through typst's own CLI, untagged (our default) and
+      # tagged (the CLI's default).
+      measure "typst compile --no-pdf-tags" "$TYPST" compile --ignore-system-fonts --font-path "$FONTS" --no-pdf-tags "$d/typ/main.typ" "$d/typ.pdf"
+      measure "typst compile (tagged)" "$TYPST" compile --ignore-system-fonts --font-path "$FONTS" "$d/typ/main.typ" "$d/typt.pdf"
     fi
   done
 done

@@ -77,6 +77,9 @@ fn job(county: &County, args: &RenderArgs, src: Sources) -> RenderJob {
     job.tagged = args.tagged;
     job.title = county.plan.report.title.clone();
     job.author = county.plan.report.issuer.clone();
+    // `dudao render` exits after its compiles; the caches also speed up
+    // the similar school files of --school-pages separate.
+    job.keep_caches = true;
     job
 }
 
