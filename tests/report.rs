@@ -214,6 +214,19 @@ fn same_input_same_bytes() {
     assert!(first.pdf == again.pdf, "two renders differ");
 }
 
+/// `dudao render` of the example plan on other school data.
+fn render_example(schools: &Path, pdf: &Path) -> Command {
+    let mut c = dudao();
+    c.arg("render")
+        .arg(EXAMPLE)
+        .arg("--schools")
+        .arg(schools)
+        .arg("-o")
+        .arg(pdf)
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    c
+}
+
 /// A county whose school names try to inject typst.
 fn hostile_county(dir: &Path) -> PathBuf {
     let csv = dir.join("schools.csv");
@@ -256,19 +269,12 @@ fn emitted_typst_reproduces_the_pdf() {
     let csv = hostile_county(dir.path());
     let pdf = dir.path().join("报告.pdf");
     let typ = dir.path().join("typ");
-    let out = dudao()
-        .arg("render")
-        .arg(EXAMPLE)
-        .arg("--schools")
-        .arg(&csv)
-        .arg("-o")
-        .arg(&pdf)
+    let out = render_example(&csv, &pdf)
         .arg("--emit-typ")
         .arg(&typ)
         .arg("--no-system-fonts")
         .arg("--school-pages")
         .arg("none")
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
     assert!(
@@ -301,15 +307,8 @@ fn separate_school_pages_one_file_each() {
     let dir = tempfile::tempdir().unwrap();
     let csv = hostile_county(dir.path());
     let pdf = dir.path().join("报告.pdf");
-    let out = dudao()
-        .arg("render")
-        .arg(EXAMPLE)
-        .arg("--schools")
-        .arg(&csv)
-        .arg("-o")
-        .arg(&pdf)
+    let out = render_example(&csv, &pdf)
         .args(["--no-system-fonts", "--school-pages", "separate"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .unwrap();
     assert!(

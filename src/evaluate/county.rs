@@ -126,6 +126,25 @@ fn rooms(s: &School, m: Measure) -> Option<f64> {
     sum_sections(s, m).or_else(|| s.whole.get(&m).map(|f| f.value))
 }
 
+/// An indicator computed from the school workbooks.
+fn computed(
+    id: &str,
+    spec: &IndicatorSpec,
+    criteria: Vec<CriterionResult>,
+    evidence: Option<String>,
+    failing: Vec<String>,
+) -> IndicatorResult {
+    IndicatorResult {
+        id: id.into(),
+        name: spec.name.clone(),
+        source: "schools".into(),
+        met: all_met(&criteria),
+        criteria,
+        evidence,
+        failing,
+    }
+}
+
 fn counted(label: &str, ok: usize, total: usize) -> String {
     format!("{total}所中{ok}所{label}")
 }
@@ -227,15 +246,13 @@ fn g3(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
             format!("{}所学校美术教室面积不足", total - art_ok),
         ),
     ];
-    IndicatorResult {
-        id: "G3".into(),
-        name: spec.name.clone(),
-        source: "schools".into(),
-        met: all_met(&criteria),
+    computed(
+        "G3",
+        spec,
         criteria,
-        evidence: Some("据学校统计表各校班级数、音乐和美术专用教室间数与面积计算".into()),
+        Some("据学校统计表各校班级数、音乐和美术专用教室间数与面积计算".into()),
         failing,
-    }
+    )
 }
 
 fn g4(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
@@ -294,15 +311,13 @@ fn g4(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
             }
         })
         .collect::<Vec<_>>();
-    IndicatorResult {
-        id: "G4".into(),
-        name: spec.name.clone(),
-        source: "schools".into(),
-        met: all_met(&criteria),
+    computed(
+        "G4",
+        spec,
         criteria,
-        evidence: Some("据学校统计表各校学生数计算；一贯制学校按义务教育阶段合计".into()),
+        Some("据学校统计表各校学生数计算；一贯制学校按义务教育阶段合计".into()),
         failing,
-    }
+    )
 }
 
 fn g5(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
@@ -370,19 +385,17 @@ fn g5(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
             }
         })
         .collect::<Vec<_>>();
-    IndicatorResult {
-        id: "G5".into(),
-        name: spec.name.clone(),
-        source: "schools".into(),
-        met: all_met(&criteria),
+    computed(
+        "G5",
+        spec,
         criteria,
-        evidence: Some(if used_average {
+        Some(if used_average {
             "据学校统计表计算；未填最大班额的学校按平均班额（学生数 ÷ 班级数）计算，须另以分班名册核实".into()
         } else {
             "据学校统计表各校最大班额计算".into()
         }),
         failing,
-    }
+    )
 }
 
 fn g12(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
@@ -421,15 +434,13 @@ fn g12(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
             r
         })
         .collect();
-    IndicatorResult {
-        id: "G12".into(),
-        name: spec.name.clone(),
-        source: "schools".into(),
-        met: all_met(&criteria),
+    computed(
+        "G12",
+        spec,
         criteria,
-        evidence: Some("据学校统计表专任教师数与持证专任教师数计算".into()),
+        Some("据学校统计表专任教师数与持证专任教师数计算".into()),
         failing,
-    }
+    )
 }
 
 pub fn recognition(county: &County) -> Recognition {
