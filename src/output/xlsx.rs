@@ -1396,65 +1396,64 @@ fn gaps_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
     r += 1;
     label(ws, r, 0, "二、按乡镇合计", &heading_fmt())?;
     r += 1;
-    if e.gaps.townships.is_empty() {
-        label(ws, r, 0, "无。", &base())?;
-        r += 1;
-    } else {
-        headers(
-            ws,
-            r,
-            &[
-                "",
-                "",
-                "",
-                "指标",
-                "补充项目",
-                "数量",
-                "单位",
-                "涉及学校（部）数",
-            ],
-        )?;
-        merge(ws, (r, 0), (r, 2), "乡镇", &header_fmt())?;
-        r += 1;
-        for tg in &e.gaps.townships {
-            for x in &tg.totals {
-                merge(ws, (r, 0), (r, 2), &tg.township, &t)?;
-                total_row(ws, r, x)?;
-                r += 1;
-            }
-        }
-    }
+    let by_township: Vec<(&str, &GapTotal)> = e
+        .gaps
+        .townships
+        .iter()
+        .flat_map(|tg| tg.totals.iter().map(move |x| (tg.township.as_str(), x)))
+        .collect();
+    r = totals_block(ws, r, "乡镇", &by_township)?;
 
     r += 1;
     label(ws, r, 0, "三、全县合计", &heading_fmt())?;
     r += 1;
-    if e.gaps.county.is_empty() {
-        label(ws, r, 0, "无。", &base())?;
-    } else {
-        headers(
-            ws,
-            r,
-            &[
-                "",
-                "",
-                "",
-                "指标",
-                "补充项目",
-                "数量",
-                "单位",
-                "涉及学校（部）数",
-            ],
-        )?;
-        merge(ws, (r, 0), (r, 2), "全县", &header_fmt())?;
-        r += 1;
-        for x in &e.gaps.county {
-            merge(ws, (r, 0), (r, 2), &e.county, &t)?;
-            total_row(ws, r, x)?;
-            r += 1;
-        }
-    }
+    let county: Vec<(&str, &GapTotal)> = e
+        .gaps
+        .county
+        .iter()
+        .map(|x| (e.county.as_str(), x))
+        .collect();
+    totals_block(ws, r, "全县", &county)?;
     page_setup(ws, e, name, None)?;
     ws.finish()
+}
+
+/// A table of gap totals under a heading row: the place (乡镇 or 全县) in
+/// the merged first three columns, then one total a row. Returns the next
+/// free row.
+fn totals_block(
+    ws: &mut Sheet,
+    mut r: u32,
+    place: &str,
+    rows: &[(&str, &GapTotal)],
+) -> Result<u32, XlsxError> {
+    if rows.is_empty() {
+        label(ws, r, 0, "无。", &base())?;
+        return Ok(r + 1);
+    }
+    headers(
+        ws,
+        r,
+        &[
+            "",
+            "",
+            "",
+            "指标",
+            "补充项目",
+            "数量",
+            "单位",
+            "涉及学校（部）数",
+        ],
+    )?;
+    merge(ws, (r, 0), (r, 2), place, &header_fmt())?;
+    r += 1;
+    let t = text_fmt(Look::Plain);
+    for (name, x) in rows {
+        merge(ws, (r, 0), (r, 2), name, &t)?;
+        total_row(ws, r, x)?;
+        r += 1;
+    }
+    Ok(r)
 }
 
 fn total_row(ws: &mut Sheet, r: u32, x: &GapTotal) -> Result<(), XlsxError> {
