@@ -689,28 +689,13 @@ fn numeral(n: u32) -> String {
 // Workbooks
 // ---------------------------------------------------------------------------
 
-/// Measures written, in column order. 体育艺术专任教师数 is given as its three
-/// parts.
-const MEASURES: [Measure; 18] = [
-    Measure::Students,
-    Measure::Classes,
-    Measure::LargestClass,
-    Measure::FullTimeTeachers,
-    Measure::TeachersAboveDegree,
-    Measure::BackboneTeachers,
-    Measure::PeTeachers,
-    Measure::MusicTeachers,
-    Measure::ArtTeachers,
-    Measure::CertifiedTeachers,
-    Measure::TeachingArea,
-    Measure::SportsArea,
-    Measure::EquipmentValue,
-    Measure::MultimediaRooms,
-    Measure::MusicRooms,
-    Measure::MusicRoomArea,
-    Measure::ArtRooms,
-    Measure::ArtRoomArea,
-];
+/// Measures written, in column order: the data dictionary's, with
+/// 体育艺术专任教师数 given as its three parts.
+fn measures() -> impl Iterator<Item = Measure> {
+    Measure::ALL
+        .into_iter()
+        .filter(|m| *m != Measure::PeArtTeachers)
+}
 
 fn xlsx_error(path: &Path, e: XlsxError) -> Error {
     Error::Other(format!("{}：无法写出工作簿：{e}", path.display()))
@@ -786,7 +771,7 @@ fn clean_workbook(schools: &[SynthSchool]) -> Result<Workbook, XlsxError> {
     ]
     .map(String::from)
     .to_vec();
-    headers.extend(MEASURES.iter().map(|m| clean_header(*m)));
+    headers.extend(measures().map(clean_header));
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, h, &head)?;
         ws.set_column_width(c as u16, if c == 0 { 24.0 } else { 11.0 })?;
@@ -812,9 +797,9 @@ fn clean_workbook(schools: &[SynthSchool]) -> Result<Workbook, XlsxError> {
             for (c, t) in lead.iter().enumerate() {
                 ws.write_string_with_format(r, c as u16, *t, &text)?;
             }
-            for (k, m) in MEASURES.iter().enumerate() {
+            for (k, m) in measures().enumerate() {
                 let c = (6 + k) as u16;
-                match values.get(m) {
+                match values.get(&m) {
                     Some(v) => ws.write_number_with_format(r, c, *v, &num)?,
                     None => ws.write_blank(r, c, &text)?,
                 };
