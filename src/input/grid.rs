@@ -17,6 +17,12 @@ pub enum Cell {
     Bool(bool),
     /// `#DIV/0!` and friends.
     Error(String),
+    /// A date or time, as the spreadsheet shows it (`2024-01-01`). Never a
+    /// number: read as its serial, a date becomes 45,292 students.
+    Date(String),
+    /// A formula whose result was never saved (a file written by a program
+    /// that does not calculate): the formula text, without its `=`.
+    Formula(String),
 }
 
 impl Cell {
@@ -32,9 +38,10 @@ impl Cell {
         match self {
             Cell::Empty => String::new(),
             Cell::Number(n) => crate::profile::fmt_number(*n),
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) | Cell::Date(s) => s.clone(),
             Cell::Bool(b) => if *b { "是" } else { "否" }.to_string(),
             Cell::Error(e) => e.clone(),
+            Cell::Formula(f) => format!("={f}"),
         }
     }
 
@@ -64,15 +71,59 @@ impl Merge {
 }
 
 /// One sheet: cells at absolute positions (row 0 is the sheet's row 1).
+///
+/// Built with [`Grid::new`], which indexes the merges once and measures the
+/// width once, so that looking a cell or its merge up is cheap and reading a
+/// sheet stays linear in its cells.
 #[derive(Debug, Clone)]
 pub struct Grid {
     pub file: Arc<str>,
     pub sheet: Arc<str>,
+    /// Rows of cells, trailing blank cells trimmed. Read-only after `new`.
     pub rows: Vec<Vec<Cell>>,
+    /// Merged regions, as the file gave them. Read-only after `new`.
     pub merges: Vec<Merge>,
+    /// The sheet is hidden (or very hidden) in the workbook.
+    pub hidden: bool,
+    /// Rows hidden or filtered out (zero-based, ascending).
+    pub hidden_rows: Vec<u32>,
+    width: u32,
+    /// For each row, the merges that cover it: (first col, last col, index
+    /// into `merges`), sorted by first column. Clamped to the cells present.
+    merge_rows: Vec<Vec<(u32, u32, usize)>>,
 }
 
 impl Grid {
+    /// A grid from its rows and merges; the sheet is visible with no hidden
+    /// rows until the reader says otherwise.
+    pub fn new(file: Arc<str>, sheet: Arc<str>, rows: Vec<Vec<Cell>>, merges: Vec<Merge>) -> Grid {
+        let width = rows.iter().map(|r| r.len()).max().unwrap_or(0) as u32;
+        let height = rows.len() as u32;
+        let mut merge_rows: Vec<Vec<(u32, u32, usize)>> = vec![Vec::new(); rows.len()];
+        for (i, m) in merges.iter().enumerate() {
+            if m.first_row >= height || m.first_col >= width.max(1) {
+                continue;
+            }
+            let last_row = m.last_row.min(height - 1);
+            for r in m.first_row..=last_row {
+                merge_rows[r as usize].push((m.first_col, m.last_col, i));
+            }
+        }
+        for r in &mut merge_rows {
+            r.sort_unstable();
+        }
+        Grid {
+            file,
+            sheet,
+            rows,
+            merges,
+            hidden: false,
+            hidden_rows: Vec::new(),
+            width,
+            merge_rows,
+        }
+    }
+
     pub fn get(&self, row: u32, col: u32) -> &Cell {
         static EMPTY: Cell = Cell::Empty;
         self.rows
@@ -81,12 +132,21 @@ impl Grid {
             .unwrap_or(&EMPTY)
     }
 
+    /// Columns up to the last non-blank cell of the widest row.
     pub fn width(&self) -> u32 {
-        self.rows.iter().map(|r| r.len()).max().unwrap_or(0) as u32
+        self.width
     }
 
     pub fn merge_at(&self, row: u32, col: u32) -> Option<&Merge> {
-        self.merges.iter().find(|m| m.contains(row, col))
+        let in_row = self.merge_rows.get(row as usize)?;
+        in_row
+            .iter()
+            .find(|(first, last, _)| (*first..=*last).contains(&col))
+            .map(|(_, _, i)| &self.merges[*i])
+    }
+
+    pub fn is_row_hidden(&self, row: u32) -> bool {
+        self.hidden_rows.binary_search(&row).is_ok()
     }
 }
 
@@ -174,12 +234,7 @@ fn grid_from_range(
         }
         rows.push(cells);
     }
-    Grid {
-        file,
-        sheet,
-        rows,
-        merges,
-    }
+    Grid::new(file, sheet, rows, merges)
 }
 
 fn convert(d: &Data) -> Cell {
@@ -189,8 +244,8 @@ fn convert(d: &Data) -> Cell {
         Data::Float(f) => Cell::Number(*f),
         Data::String(s) => Cell::Text(s.clone()),
         Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) => Cell::Text(dt.to_string()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        Data::DateTime(dt) => Cell::Date(dt.to_string()),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Date(s.clone()),
         Data::Error(e) => Cell::Error(format!("{e}")),
     }
 }
@@ -231,10 +286,5 @@ fn read_csv(path: &Path, file: Arc<str>) -> Result<Grid, Error> {
         );
     }
     let sheet: Arc<str> = Arc::from(path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv"));
-    Ok(Grid {
-        file,
-        sheet,
-        rows,
-        merges: Vec::new(),
-    })
+    Ok(Grid::new(file, sheet, rows, Vec::new()))
 }

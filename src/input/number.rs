@@ -23,6 +23,12 @@ pub fn parse_number(cell: &Cell) -> Parsed {
         Cell::Number(_) => Parsed::Bad("不是有限的数".into()),
         Cell::Bool(_) => Parsed::Bad("是逻辑值（TRUE/FALSE），不是数字".into()),
         Cell::Error(e) => Parsed::Bad(format!("是公式错误 {e}")),
+        Cell::Date(d) => Parsed::Bad(format!(
+            "是日期（{d}），不是数字：请把单元格格式改为“常规”或“数值”后重新填写"
+        )),
+        Cell::Formula(f) => Parsed::Bad(format!(
+            "是公式（={f}），但文件里没有保存计算结果：请用 Excel 或 WPS 打开这个文件、保存后再试"
+        )),
         Cell::Text(s) => parse_text(s),
     }
 }
