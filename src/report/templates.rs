@@ -175,6 +175,14 @@ pub fn cjk_number(n: usize) -> String {
     }
 }
 
+fn place(e: &minijinja::Error) -> String {
+    match (e.name(), e.line()) {
+        (Some(n), Some(l)) => format!("report_templates/{n}:{l}"),
+        (Some(n), None) => format!("report_templates/{n}"),
+        _ => "报告模板".to_string(),
+    }
+}
+
 /// Render a template, turning minijinja errors into file:line messages.
 pub fn render(env: &Environment<'_>, name: &str, ctx: &Value) -> Result<String, Error> {
     let tmpl = env.get_template(name).map_err(template_error)?;
@@ -182,22 +190,24 @@ pub fn render(env: &Environment<'_>, name: &str, ctx: &Value) -> Result<String, 
 }
 
 fn template_error(e: minijinja::Error) -> Error {
-    let place = match (e.name(), e.line()) {
-        (Some(n), Some(l)) => format!("report_templates/{n}:{l}"),
-        (Some(n), None) => format!("report_templates/{n}"),
-        _ => "报告模板".to_string(),
-    };
+    // A refused include is reported where it is written: the innermost
+    // template of the chain, not the one that included it.
+    let mut inner: &minijinja::Error = &e;
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        if let Some(m) = s.downcast_ref::<minijinja::Error>() {
+            inner = m;
+        }
+        src = s.source();
+    }
+    if let Some(d) = inner.detail().filter(|d| d.starts_with(REFUSED)) {
+        return Error::Render(format!("{}：{d}", place(inner)));
+    }
     let detail = e
         .detail()
         .map(str::to_string)
         .unwrap_or(e.kind().to_string());
-    // A refused name says itself what is wrong.
-    let what = if detail.starts_with(REFUSED) {
-        ""
-    } else {
-        "模板错误："
-    };
-    let mut msg = format!("{place}：{what}{detail}");
+    let mut msg = format!("{}：模板错误：{detail}", place(&e));
     let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
         msg.push_str(&format!("（{s}）"));
