@@ -116,7 +116,7 @@ impl Access {
             return Err(Error::File {
                 file: path.display().to_string(),
                 message: format!(
-                    "{via}在计划文件所在文件夹 {} 之外，拒绝读取；本工具只读取计划文件所在文件夹中的文件和计划文件、命令行明确指定的文件",
+                    "{via}在项目目录之外（项目目录即计划文件所在的文件夹 {}），拒绝读取；本工具只读取项目目录中的文件和计划文件、命令行明确指定的文件",
                     self.shown_root.display()
                 ),
             });
@@ -278,7 +278,7 @@ mod tests {
             .check_read(Path::new("/etc/hostname"), InputKind::Workbook)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("之外，拒绝读取"), "{e}");
+        assert!(e.contains("在项目目录之外"), "{e}");
         let e = access
             .check_read(dir.path(), InputKind::Workbook)
             .unwrap_err()

@@ -293,7 +293,7 @@ fn typst_reads_stay_in_the_project() {
     for (code, message) in [
         (
             "#read(\"/pw.txt\")",
-            "（指向 /etc/passwd）在计划文件所在文件夹".to_string(),
+            "（指向 /etc/passwd）在项目目录之外".to_string(),
         ),
         (
             "#image(\"../x.png\")",

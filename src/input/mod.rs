@@ -70,10 +70,7 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
     let mut errors = Vec::new();
     for (path, shown) in &files {
         let errors_before = errors.len();
-        let grids = match access
-            .check_read(path, InputKind::Workbook)
-            .and_then(|p| grid::read_workbook(&p, shown))
-        {
+        let grids = match open_workbook(&access, path, shown) {
             Ok(g) => g,
             Err(e) => {
                 errors.push(e);
@@ -147,6 +144,16 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
     };
     county.warnings.extend(plausibility(&county));
     Ok(county)
+}
+
+/// A workbook the access module granted; a missing one is the reader's
+/// to report (“找不到这个学校数据文件”). The path is read as given, so its
+/// extension still tells the format.
+fn open_workbook(access: &Access, path: &Path, shown: &str) -> Result<Vec<grid::Grid>, Error> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        access.check_read(path, InputKind::Workbook)?;
+    }
+    grid::read_workbook(path, shown)
 }
 
 /// Every 部 row needs a positive student count: indicators divide by it.
