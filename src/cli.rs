@@ -111,6 +111,28 @@ pub struct RenderArgs {
     pub school_pages: Option<SchoolPagesArg>,
 }
 
+impl RenderArgs {
+    /// The report module's options: nothing below this module knows clap.
+    pub fn options(&self) -> crate::report::RenderOptions {
+        use crate::input::plan::SchoolPages;
+        crate::report::RenderOptions {
+            plan: self.input.plan.clone(),
+            schools: self.input.schools.clone(),
+            output: self.output.clone(),
+            emit_typ: self.emit_typ.clone(),
+            font_paths: self.font_path.clone(),
+            no_system_fonts: self.no_system_fonts,
+            pdf_a: self.pdf_a,
+            tagged: self.tagged,
+            school_pages: self.school_pages.map(|a| match a {
+                SchoolPagesArg::Appendix => SchoolPages::Appendix,
+                SchoolPagesArg::Separate => SchoolPages::Separate,
+                SchoolPagesArg::None => SchoolPages::None,
+            }),
+        }
+    }
+}
+
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SchoolPagesArg {
     Appendix,
@@ -137,7 +159,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             format,
             output,
         } => evaluate(&input, format, output.as_deref()),
-        Command::Render(args) => crate::report::run(&args),
+        Command::Render(args) => crate::report::run(&args.options()),
         Command::Init {
             dir,
             sample_schools,
@@ -173,6 +195,7 @@ fn evaluate(input: &InputArgs, format: Format, output: Option<&Path>) -> Result<
                     "--format xlsx 需要用 -o 指定输出文件，例如 -o 计算表.xlsx".into(),
                 ));
             };
+            county.access.check_output(out)?;
             let bytes = crate::output::xlsx::workbook(&eval)?;
             crate::output::write_file(out, &bytes)?;
             eprintln!("已写出复核计算表：{}", out.display());
@@ -181,6 +204,7 @@ fn evaluate(input: &InputArgs, format: Format, output: Option<&Path>) -> Result<
     };
     match output {
         Some(out) => {
+            county.access.check_output(out)?;
             crate::output::write_file(out, &bytes)?;
             eprintln!("已写出：{}", out.display());
         }

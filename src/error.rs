@@ -45,6 +45,13 @@ fn io_zh(e: &std::io::Error) -> String {
         StorageFull => "磁盘已满".into(),
         ReadOnlyFilesystem => "磁盘只读".into(),
         InvalidData => "内容不是有效的 UTF-8 文本".into(),
+        // ENAMETOOLONG is reported as InvalidFilename.
+        InvalidFilename => "文件名过长或含有不允许的字符".into(),
+        DirectoryNotEmpty => "文件夹不是空的".into(),
+        CrossesDevices => "不能跨磁盘移动".into(),
+        FileTooLarge => "文件过大".into(),
+        ResourceBusy => "文件正被其他程序占用".into(),
+        TooManyLinks => "链接过多".into(),
         _ => e.to_string(),
     }
 }

@@ -45,15 +45,16 @@ pub fn run(dir: &Path, sample_schools: Option<usize>, templates: bool) -> Result
     }
     prepare_dir(dir)?;
 
-    let plan = plan_text();
-    write(&dir.join(PLAN_FILE), plan.as_bytes())?;
-
+    // The whole folder or nothing: a failed workbook leaves no plan behind.
     let synthetic = sample_schools.is_some();
+    let files = [
+        (PLAN_FILE.to_string(), plan_text().into_bytes()),
+        (NOTE_FILE.to_string(), note_text(synthetic).into_bytes()),
+    ];
+    let staged = crate::output::stage_folder(dir, &files, "")?;
     let schools = sample_workbook_schools(sample_schools);
-    let workbook = dir.join(WORKBOOK_FILE);
-    synth::write_clean_xlsx(&workbook, &schools)?;
-
-    write(&dir.join(NOTE_FILE), note_text(synthetic).as_bytes())?;
+    synth::write_clean_xlsx(&staged.path().join(WORKBOOK_FILE), &schools)?;
+    staged.commit()?.finish();
 
     let rows = synth::section_rows(&schools);
     println!("已新建项目文件夹：{}", dir.display());
@@ -143,7 +144,7 @@ fn note_text(synthetic: bool) -> String {
     )
 }
 
-/// Create `dir`, refusing one that already holds files.
+/// Refuse a `dir` that already holds files; make its parent folders.
 fn prepare_dir(dir: &Path) -> Result<(), Error> {
     if dir.exists() {
         if !dir.is_dir() {
@@ -160,11 +161,12 @@ fn prepare_dir(dir: &Path) -> Result<(), Error> {
             )));
         }
     }
-    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))
-}
-
-fn write(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    std::fs::write(path, bytes).map_err(|e| Error::write(path, e))
+    match dir.parent() {
+        Some(p) if !p.as_os_str().is_empty() => {
+            std::fs::create_dir_all(p).map_err(|e| Error::write(p, e))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]

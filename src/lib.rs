@@ -3,6 +3,7 @@
 //! A pipeline with one module per stage, data flowing one way:
 //! [`input`] → [`model`] → [`evaluate`] → [`output`] / [`render`].
 
+pub mod access;
 pub mod cli;
 pub mod error;
 pub mod evaluate;

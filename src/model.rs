@@ -334,4 +334,8 @@ pub struct County {
     pub files: Vec<SourceFile>,
     /// Directory of the plan YAML; relative paths resolve against it.
     pub project_dir: PathBuf,
+    /// What this run may read and has read: later stages ask it before
+    /// reading templates and before writing any output.
+    #[serde(skip)]
+    pub access: std::sync::Arc<crate::access::Access>,
 }

@@ -9,14 +9,18 @@ pub mod plan;
 pub mod schools;
 pub mod yaml;
 
+use crate::access::{Access, InputKind};
 use crate::error::Error;
 use crate::model::{County, Measure, RowPart, Section, SourceFile, Warning};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Load a county: the plan at `plan_path`, and the school files it names
 /// unless `schools_override` gives others (`--schools`).
 pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Error> {
-    let text = std::fs::read_to_string(plan_path).map_err(|e| Error::io(plan_path, e))?;
+    let mut access = Access::new(plan_path);
+    let plan_file = access.check_read(plan_path, InputKind::Plan)?;
+    let text = std::fs::read_to_string(&plan_file).map_err(|e| Error::io(plan_path, e))?;
     let label = plan_path.display().to_string();
     let plan: plan::Plan = yaml::from_str(&text, &label)?;
     let project_dir = plan_path
@@ -24,8 +28,6 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
         .map(Path::to_path_buf)
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("."));
-    let profile = yaml::build_profile(&plan, &project_dir, &label)?;
-    yaml::check_plan(&plan, &profile, &label)?;
 
     let files: Vec<(PathBuf, String)> = if schools_override.is_empty() {
         plan.data
@@ -39,6 +41,20 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
             .map(|p| (p.clone(), p.display().to_string()))
             .collect()
     };
+    // What the plan and the command line name may be read even outside
+    // the plan's folder; nothing else may.
+    for (path, _) in &files {
+        access.allow(path);
+    }
+    if let Some(p) = &plan.standards.profile {
+        access.allow(&project_dir.join(p));
+    }
+    if let Some(d) = &plan.report.templates {
+        access.allow(&project_dir.join(d));
+    }
+
+    let profile = yaml::build_profile(&plan, &project_dir, &label, &access)?;
+    yaml::check_plan(&plan, &profile, &label)?;
     if files.is_empty() {
         return Err(Error::Other(format!(
             "{label}：data.schools 没有列出任何学校数据文件"
@@ -54,7 +70,7 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
     let mut errors = Vec::new();
     for (path, shown) in &files {
         let errors_before = errors.len();
-        let grids = match grid::read_workbook(path, shown) {
+        let grids = match open_workbook(&access, path, shown) {
             Ok(g) => g,
             Err(e) => {
                 errors.push(e);
@@ -124,9 +140,20 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
         warnings,
         files: sources,
         project_dir,
+        access: Arc::new(access),
     };
     county.warnings.extend(plausibility(&county));
     Ok(county)
+}
+
+/// A workbook the access module granted; a missing one is the reader's
+/// to report (“找不到这个学校数据文件”). The path is read as given, so its
+/// extension still tells the format.
+fn open_workbook(access: &Access, path: &Path, shown: &str) -> Result<Vec<grid::Grid>, Error> {
+    if std::fs::symlink_metadata(path).is_ok() {
+        access.check_read(path, InputKind::Workbook)?;
+    }
+    grid::read_workbook(path, shown)
 }
 
 /// Every 部 row needs a positive student count: indicators divide by it.

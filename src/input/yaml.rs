@@ -92,12 +92,18 @@ fn translate(msg: &str) -> String {
 
 /// The national profile, or the province's file the plan names, with the
 /// plan's `standards.set` changes applied.
-pub fn build_profile(plan: &Plan, project_dir: &Path, file: &str) -> Result<Profile, Error> {
+pub fn build_profile(
+    plan: &Plan,
+    project_dir: &Path,
+    file: &str,
+    access: &crate::access::Access,
+) -> Result<Profile, Error> {
     let mut profile = match &plan.standards.profile {
         None => Profile::national(),
         Some(p) => {
             let path = project_dir.join(p);
-            let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let granted = access.check_read(&path, crate::access::InputKind::Profile)?;
+            let text = std::fs::read_to_string(&granted).map_err(|e| Error::io(&path, e))?;
             let shown = path.display().to_string();
             let p: Profile = from_str(&text, &shown)?;
             parse_profile(&text).map_err(|m| Error::File {

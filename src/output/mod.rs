@@ -7,9 +7,223 @@ pub mod table;
 pub mod xlsx;
 
 use crate::error::Error;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// Write a file whole or not at all: a temporary file beside it, renamed.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
     crate::render::write_atomically(path, bytes).map_err(|e| Error::write(path, e))
+}
+
+/// Longest file name made from data, in characters: room for a suffix, an
+/// extension and “-一校一表” within the 255 bytes most file systems allow.
+const MAX_NAME_CHARS: usize = 60;
+
+/// Names Windows refuses whatever the extension.
+const RESERVED: &[&str] = &[
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// A report title or school name as ONE file name component, safe on
+/// every system the file may be copied to: no separators, no `..`, no
+/// control or Windows-reserved characters, no leading dots, not a reserved
+/// name, not too long, never empty (`fallback` then).
+pub fn file_component(s: &str, fallback: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .map(|c| {
+            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    // Leading dots hide a file (and make `..`); Windows drops trailing ones.
+    let trimmed = mapped
+        .trim_start_matches(['.', ' '])
+        .trim_end_matches(['.', ' ']);
+    let mut name: String = trimmed.chars().take(MAX_NAME_CHARS).collect();
+    name = name.trim_end_matches(['.', ' ']).to_string();
+    if name.is_empty() {
+        return fallback.to_string();
+    }
+    let stem = name.split('.').next().unwrap_or("").trim_end();
+    if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
+        name.insert(0, '_');
+    }
+    name
+}
+
+/// File names for several outputs, none the same (also ignoring case, as
+/// Windows and macOS do): a clash gets `-2`, `-3` … in input order.
+pub fn distinct_names(names: &[String]) -> Vec<String> {
+    let mut taken = std::collections::HashSet::new();
+    let mut out = Vec::with_capacity(names.len());
+    for n in names {
+        let mut candidate = n.clone();
+        let mut k = 2;
+        while !taken.insert(candidate.to_lowercase()) {
+            candidate = format!("{n}-{k}");
+            k += 1;
+        }
+        out.push(candidate);
+    }
+    out
+}
+
+/// A folder of output files, written whole into a temporary folder beside
+/// its destination and not yet in place.
+pub struct StagedFolder {
+    dest: PathBuf,
+    parent: PathBuf,
+    tmp: tempfile::TempDir,
+}
+
+/// A folder moved into place; the folder it replaced is kept aside until
+/// [`Committed::finish`], so that [`Committed::rollback`] can restore it.
+pub struct Committed {
+    dest: PathBuf,
+    old: Option<tempfile::TempDir>,
+}
+
+/// Write `files` (name, bytes) as the folder `dest`, all or nothing. An
+/// existing `dest` is replaced only if it holds nothing but regular files
+/// ending in `ext` (an earlier output): anything else might be the user's.
+pub fn stage_folder(
+    dest: &Path,
+    files: &[(String, Vec<u8>)],
+    ext: &str,
+) -> Result<StagedFolder, Error> {
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if let Ok(meta) = std::fs::symlink_metadata(dest) {
+        if !meta.is_dir() {
+            return Err(Error::Other(format!(
+                "{} 已存在，且不是文件夹：请换一个输出位置",
+                dest.display()
+            )));
+        }
+        let entries = std::fs::read_dir(dest).map_err(|e| Error::io(dest, e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| Error::io(dest, e))?;
+            let ours = entry.file_type().is_ok_and(|t| t.is_file())
+                && entry.file_name().to_string_lossy().ends_with(ext);
+            if !ours {
+                return Err(Error::Other(format!(
+                    "文件夹 {} 中有不是本工具写出的文件（{}），为免误删，拒绝替换；请换一个文件夹，或先移走其中的文件",
+                    dest.display(),
+                    entry.file_name().to_string_lossy()
+                )));
+            }
+        }
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix(".dudao-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::write(dest, e))?;
+    for (name, bytes) in files {
+        let p = tmp.path().join(name);
+        if let Some(d) = p.parent() {
+            std::fs::create_dir_all(d).map_err(|e| Error::write(dest.join(name), e))?;
+        }
+        std::fs::write(&p, bytes).map_err(|e| Error::write(dest.join(name), e))?;
+    }
+    // Temporary folders are private (0700); outputs are ordinary folders.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755))
+            .map_err(|e| Error::write(dest, e))?;
+    }
+    Ok(StagedFolder {
+        dest: dest.to_path_buf(),
+        parent,
+        tmp,
+    })
+}
+
+impl StagedFolder {
+    /// The temporary folder, for files written by other means.
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Move the folder into place, the old one aside.
+    pub fn commit(self) -> Result<Committed, Error> {
+        let dest = &self.dest;
+        let old = if dest.exists() {
+            let old = tempfile::Builder::new()
+                .prefix(".dudao-old-")
+                .tempdir_in(&self.parent)
+                .map_err(|e| Error::write(dest, e))?;
+            // Onto the empty folder just made: rename replaces it.
+            std::fs::rename(dest, old.path()).map_err(|e| Error::write(dest, e))?;
+            Some(old)
+        } else {
+            None
+        };
+        if let Err(e) = std::fs::rename(self.tmp.path(), dest) {
+            if let Some(old) = &old {
+                let _ = std::fs::rename(old.path(), dest);
+            }
+            // Dropping `self.tmp` removes the staged files.
+            return Err(Error::write(dest, e));
+        }
+        // Now `dest`; nothing left to remove.
+        let _ = self.tmp.keep();
+        Ok(Committed {
+            dest: self.dest,
+            old,
+        })
+    }
+}
+
+impl Committed {
+    /// Keep the new folder; the old one is removed.
+    pub fn finish(self) {
+        drop(self.old);
+    }
+
+    /// Put the old folder back (or none, if there was none).
+    pub fn rollback(self) {
+        let _ = std::fs::remove_dir_all(&self.dest);
+        if let Some(old) = self.old {
+            let _ = std::fs::rename(old.path(), &self.dest);
+        }
+    }
+}
+
+/// [`stage_folder`] and commit at once.
+pub fn write_folder(dest: &Path, files: &[(String, Vec<u8>)], ext: &str) -> Result<(), Error> {
+    stage_folder(dest, files, ext)?.commit()?.finish();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_one_safe_component() {
+        assert_eq!(file_component("../../etc/passwd", "报告"), "_.._etc_passwd");
+        assert_eq!(file_component("..", "报告"), "报告");
+        assert_eq!(file_component("  ", "报告"), "报告");
+        assert_eq!(file_component(".隐藏", "报告"), "隐藏");
+        assert_eq!(file_component("con", "报告"), "_con");
+        assert_eq!(file_component("aux.pdf", "报告"), "_aux.pdf");
+        assert_eq!(file_component("a\nb\tc", "报告"), "a_b_c");
+        assert_eq!(
+            file_component(&"长".repeat(300), "报告").chars().count(),
+            60
+        );
+    }
+
+    #[test]
+    fn clashing_names_get_suffixes() {
+        let names: Vec<String> = ["甲", "甲", "A", "a", "甲-2"].map(String::from).to_vec();
+        assert_eq!(distinct_names(&names), ["甲", "甲-2", "A", "a-2", "甲-2-2"]);
+    }
 }

@@ -240,6 +240,15 @@ impl FontSet {
     }
 
     /// Where the font with this book index came from.
+    /// The font files found in `--font-path` folders: inputs that no
+    /// output may overwrite.
+    pub fn font_path_files(&self) -> impl Iterator<Item = &Path> {
+        self.origins.iter().filter_map(|o| match o {
+            FontOrigin::FontPath(p) => Some(p.as_path()),
+            _ => None,
+        })
+    }
+
     pub fn origin(&self, index: usize) -> Option<&FontOrigin> {
         self.origins.get(index)
     }

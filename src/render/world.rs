@@ -22,6 +22,7 @@ use typst_kit::files::{FileLoader, FileStore};
 
 use super::diag::RenderError;
 use super::fonts::FontSet;
+use crate::access::{Access, InputKind};
 
 /// Virtual path of the main source.
 pub const MAIN_PATH: &str = "/main.typ";
@@ -58,6 +59,7 @@ impl<'a> ReportWorld<'a> {
         // A root that cannot be canonicalised (e.g. missing) just means no
         // user file can be read; templates that need none still render.
         let root = fs::canonicalize(project_root).ok();
+        let access = Access::for_root(project_root);
         let today = u8::try_from(date.month())
             .ok()
             .zip(u8::try_from(date.day()).ok())
@@ -71,6 +73,7 @@ impl<'a> ReportWorld<'a> {
             files: FileStore::new(Loader {
                 memory,
                 root,
+                access,
                 project_root: project_root.to_path_buf(),
             }),
             today,
@@ -120,6 +123,8 @@ struct Loader {
     memory: HashMap<FileId, Bytes>,
     /// Canonical project root, if it exists.
     root: Option<PathBuf>,
+    /// Decides which project files may be read.
+    access: Access,
     /// The root as given, for messages.
     project_root: PathBuf,
 }
@@ -143,7 +148,7 @@ impl FileLoader for Loader {
 
 impl Loader {
     fn load_project(&self, vpath: &VirtualPath) -> FileResult<Bytes> {
-        let Some(root) = &self.root else {
+        if self.root.is_none() {
             return Err(FileError::Other(Some(
                 format!(
                     "项目目录 {} 不存在，无法读取 {}",
@@ -152,26 +157,19 @@ impl Loader {
                 )
                 .into(),
             )));
-        };
-        // `realize` refuses lexical escapes (`..`); canonicalising then
-        // catches symlinks that point outside the project.
-        let path = vpath.realize(root)?;
-        let canonical = fs::canonicalize(&path).map_err(|e| FileError::from_io(e, &path))?;
-        if !canonical.starts_with(root) {
-            return Err(FileError::Other(Some(
-                format!(
-                    "拒绝读取项目目录之外的文件 {}（{} 指向 {}）",
-                    vpath.get_with_slash(),
-                    path.display(),
-                    canonical.display()
-                )
-                .into(),
-            )));
         }
-        let f = |e| FileError::from_io(e, &canonical);
-        if fs::metadata(&canonical).map_err(f)?.is_dir() {
-            return Err(FileError::IsDirectory);
+        // `realize` refuses lexical escapes (`..`); the access module then
+        // refuses links out of the project and anything but a regular file.
+        let path = vpath.realize(&self.project_root)?;
+        if let Err(e) = fs::symlink_metadata(&path) {
+            return Err(FileError::from_io(e, &path));
         }
-        fs::read(&canonical).map(Bytes::new).map_err(f)
+        let granted = self
+            .access
+            .check_read(&path, InputKind::ProjectFile)
+            .map_err(|e| FileError::Other(Some(e.to_string().into())))?;
+        fs::read(&granted)
+            .map(Bytes::new)
+            .map_err(|e| FileError::from_io(e, &granted))
     }
 }

@@ -5,7 +5,7 @@
 pub mod context;
 pub mod templates;
 
-use crate::cli::{RenderArgs, SchoolPagesArg};
+use crate::access::{Access, InputKind};
 use crate::error::Error;
 use crate::evaluate::Evaluation;
 use crate::input::plan::SchoolPages;
@@ -21,14 +21,35 @@ pub struct Sources {
     pub files: BTreeMap<String, Vec<u8>>,
 }
 
+/// What `dudao render` was asked for; the command line builds it.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    pub plan: PathBuf,
+    /// Workbooks replacing the plan's `data.schools`.
+    pub schools: Vec<PathBuf>,
+    /// The PDF; by default named after the report title, beside the plan.
+    pub output: Option<PathBuf>,
+    /// A folder to write the typst sources to.
+    pub emit_typ: Option<PathBuf>,
+    pub font_paths: Vec<PathBuf>,
+    pub no_system_fonts: bool,
+    pub pdf_a: bool,
+    pub tagged: bool,
+    /// The plan's choice unless given.
+    pub school_pages: Option<SchoolPages>,
+}
+
 /// The county's templates folder, if the plan names one.
-fn template_dir(county: &County) -> Result<Option<PathBuf>, Error> {
+fn template_dir(county: &County) -> Result<Option<templates::TemplateDir>, Error> {
     match &county.plan.report.templates {
         None => Ok(None),
         Some(d) => {
             let dir = county.project_dir.join(d);
             if dir.is_dir() {
-                Ok(Some(dir))
+                Ok(Some(templates::TemplateDir {
+                    dir,
+                    access: county.access.clone(),
+                }))
             } else {
                 Err(Error::Other(format!(
                     "计划文件 report.templates 指定的模板文件夹不存在：{}",
@@ -36,15 +57,6 @@ fn template_dir(county: &County) -> Result<Option<PathBuf>, Error> {
                 )))
             }
         }
-    }
-}
-
-fn school_pages_mode(county: &County, arg: Option<SchoolPagesArg>) -> SchoolPages {
-    match arg {
-        Some(SchoolPagesArg::Appendix) => SchoolPages::Appendix,
-        Some(SchoolPagesArg::Separate) => SchoolPages::Separate,
-        Some(SchoolPagesArg::None) => SchoolPages::None,
-        None => county.plan.report.school_pages,
     }
 }
 
@@ -58,20 +70,20 @@ pub fn sources(
     let ctx = context::build(&county.plan, eval, with_school_pages);
     let env = templates::environment(dir.clone());
     let main = templates::render(&env, "main.typ.j2", &Value::from(Serde(&ctx)))?;
-    let style = templates::source("style.typ", dir.as_deref())?;
+    let style = templates::source("style.typ", dir.as_ref())?;
     let mut files = BTreeMap::new();
     files.insert(crate::render::STYLE_PATH.to_string(), style.into_bytes());
     Ok(Sources { main, files })
 }
 
-fn job(county: &County, args: &RenderArgs, src: Sources) -> RenderJob {
+fn job(county: &County, args: &RenderOptions, src: Sources) -> RenderJob {
     let mut job = RenderJob::new(
         src.main,
         &county.project_dir,
         county.plan.report.date.value.0,
     );
     job.files = src.files;
-    job.font_paths = args.font_path.clone();
+    job.font_paths = args.font_paths.clone();
     job.system_fonts = !args.no_system_fonts;
     job.pdf_a = args.pdf_a;
     job.tagged = args.tagged;
@@ -95,26 +107,33 @@ fn compile(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, Error> {
 }
 
 /// `dudao render`.
-pub fn run(args: &RenderArgs) -> Result<(), Error> {
+pub fn run(args: &RenderOptions) -> Result<(), Error> {
     let mut clock = Stages::new();
-    let county = crate::cli::load(&args.input)?;
+    let county = crate::input::load(&args.plan, &args.schools)?;
     clock.lap("读取数据");
+    let access = county.access.clone();
+    let out = args.output.clone().unwrap_or_else(|| {
+        let name = crate::output::file_component(&county.plan.report.title, "自评报告");
+        county.project_dir.join(format!("{name}.pdf"))
+    });
+    // Refused before the render, so nobody waits for a refusal.
+    access.check_output(&out)?;
     let eval = crate::evaluate::evaluate(&county);
     clock.lap("计算指标");
-    let mode = school_pages_mode(&county, args.school_pages);
+    let mode = args.school_pages.unwrap_or(county.plan.report.school_pages);
     let src = sources(&county, &eval, mode == SchoolPages::Appendix)?;
     clock.lap("渲染模板");
     // The typst sources are written first: when a template fails to
     // compile they are what the drafter needs to look at.
     if let Some(dir) = &args.emit_typ {
-        emit_typ(dir, &src.main, &src.files)?;
+        emit_typ(&access, dir, &src.main, &src.files)?;
         eprintln!(
             "typst 源文件：{}（可用 typst compile --font-path fonts {} 复现）",
             dir.join("main.typ").display(),
             dir.join("main.typ").display()
         );
     }
-    let fonts = FontSet::new(&args.font_path, !args.no_system_fonts);
+    let fonts = FontSet::new(&args.font_paths, !args.no_system_fonts);
     clock.lap("加载字体");
     let job = job(&county, args, src);
     let report = compile(&job, &fonts)?;
@@ -127,36 +146,60 @@ pub fn run(args: &RenderArgs) -> Result<(), Error> {
         let dir = template_dir(&county)?;
         let env = templates::environment(dir);
         let ctx = context::build(&county.plan, &eval, false);
-        for s in &ctx.schools {
+        let names: Vec<String> = ctx
+            .schools
+            .iter()
+            .map(|s| crate::output::file_component(&s.file_stem, "学校"))
+            .collect();
+        let names = crate::output::distinct_names(&names);
+        for (s, name) in ctx.schools.iter().zip(names) {
             let c = minijinja::context! { plan => Value::from(Serde(&county.plan)), s => Value::from(Serde(s)) };
             let main = templates::render(&env, "school-main.typ.j2", &c)?;
             let mut j = job.clone();
             j.main = main;
             j.title = format!("{}（{}）资源配置指标核对表", s.name, s.section);
             let r = compile(&j, &fonts)?;
-            school_files.push((safe_file_name(&s.file_stem), r.pdf));
+            school_files.push((format!("{name}.pdf"), r.pdf));
         }
     }
 
-    let out = args.output.clone().unwrap_or_else(|| {
-        county
-            .project_dir
-            .join(format!("{}.pdf", county.plan.report.title))
-    });
-    crate::output::write_file(&out, &report.pdf)?;
+    // The fonts the render read are inputs too.
+    for p in fonts.font_path_files() {
+        access.record_input(p, InputKind::Font);
+    }
+    for f in &report.fonts_used {
+        if let Some(p) = f.origin.path() {
+            access.record_input(p, InputKind::Font);
+        }
+    }
+    access.check_output(&out)?;
+    let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("报告");
+    let school_dir = out.with_file_name(format!("{stem}-一校一表"));
+    // The school folder is staged and moved into place first; if the
+    // report then cannot be written, it is taken back.
+    let committed = if school_files.is_empty() {
+        None
+    } else {
+        access.check_output_dir(&school_dir)?;
+        let staged = crate::output::stage_folder(&school_dir, &school_files, ".pdf")?;
+        Some(staged.commit()?)
+    };
+    if let Err(e) = crate::output::write_file(&out, &report.pdf) {
+        if let Some(c) = committed {
+            c.rollback();
+        }
+        return Err(e);
+    }
+    if let Some(c) = committed {
+        c.finish();
+    }
     let pages = report.document.pages().len();
     eprintln!("已生成报告：{}（{} 页）", out.display(), pages);
     if !school_files.is_empty() {
-        let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("报告");
-        let dir = out.with_file_name(format!("{stem}-一校一表"));
-        std::fs::create_dir_all(&dir).map_err(|e| Error::write(&dir, e))?;
-        for (name, pdf) in &school_files {
-            crate::output::write_file(&dir.join(format!("{name}.pdf")), pdf)?;
-        }
         eprintln!(
             "一校一表：{} 个文件，在 {}",
             school_files.len(),
-            dir.display()
+            school_dir.display()
         );
     }
     clock.lap("写出文件");
@@ -202,32 +245,26 @@ impl Stages {
     }
 }
 
-/// School names become file names: keep them, minus path separators.
-fn safe_file_name(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') || c.is_control() {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect()
-}
-
-fn emit_typ(dir: &Path, main: &str, files: &BTreeMap<String, Vec<u8>>) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
-    crate::output::write_file(&dir.join("main.typ"), main.as_bytes())?;
+/// The typst sources as a folder, all files or none.
+fn emit_typ(
+    access: &Access,
+    dir: &Path,
+    main: &str,
+    files: &BTreeMap<String, Vec<u8>>,
+) -> Result<(), Error> {
+    access.check_output_dir(dir)?;
+    let mut all = vec![("main.typ".to_string(), main.as_bytes().to_vec())];
     for (name, bytes) in files {
-        let rel = name.trim_start_matches('/');
-        crate::output::write_file(&dir.join(rel), bytes)?;
+        all.push((name.trim_start_matches('/').to_string(), bytes.clone()));
     }
-    Ok(())
+    for (name, _) in &all {
+        access.check_output(&dir.join(name))?;
+    }
+    crate::output::write_folder(dir, &all, ".typ")
 }
 
 /// `dudao init --templates`: the built-in templates, copied out for editing.
 pub fn copy_templates(dir: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::write(dir, e))?;
     for (name, _) in templates::BUILTIN {
         let p = dir.join(name);
         if p.exists() {
@@ -237,9 +274,12 @@ pub fn copy_templates(dir: &Path) -> Result<(), Error> {
             )));
         }
     }
-    for (name, text) in templates::BUILTIN {
-        crate::output::write_file(&dir.join(name), text.as_bytes())?;
-    }
+    let files: Vec<(String, Vec<u8>)> = templates::BUILTIN
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
+        .collect();
+    // Only an empty folder is replaced (`dudao init` makes sure of that).
+    crate::output::write_folder(dir, &files, "")?;
     eprintln!(
         "已把报告模板复制到 {}。在计划文件的 report 一节写上 templates: {} 即可使用。",
         dir.display(),

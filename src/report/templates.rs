@@ -4,12 +4,14 @@
 //! literal for code mode; `markup` passes the county's own narrative text,
 //! which may contain typst markup, through as written).
 
+use crate::access::{Access, InputKind};
 use crate::error::Error;
 use crate::output::format;
 use crate::render::escape::{typst_markup, typst_str};
 use minijinja::value::Value;
 use minijinja::{AutoEscape, Environment, State, UndefinedBehavior};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The built-in templates, embedded so the binary works anywhere; a county
 /// overrides any of them by putting a file of the same name in its
@@ -43,12 +45,38 @@ pub fn template_names() -> impl Iterator<Item = &'static str> {
     BUILTIN.iter().map(|(n, _)| *n)
 }
 
+/// A county's templates folder, and the run's read permissions.
+#[derive(Debug, Clone)]
+pub struct TemplateDir {
+    /// As the plan gives it (joined to the plan's folder).
+    pub dir: PathBuf,
+    pub access: Arc<Access>,
+}
+
+/// The start of the message refusing a template name that leads out of
+/// the templates folder.
+const REFUSED: &str = "模板只能引用模板文件夹中的文件";
+
+fn refused(name: &str) -> Error {
+    Error::Other(format!("{REFUSED}，拒绝读取“{name}”"))
+}
+
 /// A template's text: the county's override if it has one, else built in.
-pub fn source(name: &str, dir: Option<&Path>) -> Result<String, Error> {
-    if let Some(dir) = dir {
-        let p = dir.join(name);
-        if p.is_file() {
-            return std::fs::read_to_string(&p).map_err(|e| Error::io(&p, e));
+/// Names (also those of `include`, `import`, `extends`) resolve only inside
+/// the templates folder: no absolute path, no `..`, no link leading out.
+pub fn source(name: &str, dir: Option<&TemplateDir>) -> Result<String, Error> {
+    let rel = crate::access::confined_name(name).ok_or_else(|| refused(name))?;
+    if let Some(d) = dir {
+        let p = d.dir.join(&rel);
+        // A dangling link is still the county's file, and an error.
+        if p.symlink_metadata().is_ok() {
+            let canonical = std::fs::canonicalize(&p).map_err(|e| Error::io(&p, e))?;
+            let root = std::fs::canonicalize(&d.dir).map_err(|e| Error::io(&d.dir, e))?;
+            if !canonical.starts_with(&root) {
+                return Err(refused(name));
+            }
+            let granted = d.access.check_read(&p, InputKind::Template)?;
+            return std::fs::read_to_string(granted).map_err(|e| Error::io(&p, e));
         }
     }
     BUILTIN
@@ -58,7 +86,7 @@ pub fn source(name: &str, dir: Option<&Path>) -> Result<String, Error> {
         .ok_or_else(|| Error::Other(format!("没有名为“{name}”的报告模板")))
 }
 
-pub fn environment(dir: Option<PathBuf>) -> Environment<'static> {
+pub fn environment(dir: Option<TemplateDir>) -> Environment<'static> {
     let mut env = Environment::new();
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| AutoEscape::Custom("typst".into()));
@@ -76,8 +104,15 @@ pub fn environment(dir: Option<PathBuf>) -> Environment<'static> {
         Ok(())
     });
     env.set_loader(move |name| {
-        source(name, dir.as_deref()).map(Some).map_err(|e| {
-            minijinja::Error::new(minijinja::ErrorKind::TemplateNotFound, e.to_string())
+        source(name, dir.as_ref()).map(Some).map_err(|e| {
+            let msg = e.to_string();
+            // `ignore missing` must not hide a refusal.
+            let kind = if msg.starts_with(REFUSED) {
+                minijinja::ErrorKind::InvalidOperation
+            } else {
+                minijinja::ErrorKind::TemplateNotFound
+            };
+            minijinja::Error::new(kind, msg)
         })
     });
     env.add_filter("s", |v: Value| {
@@ -140,6 +175,14 @@ pub fn cjk_number(n: usize) -> String {
     }
 }
 
+fn place(e: &minijinja::Error) -> String {
+    match (e.name(), e.line()) {
+        (Some(n), Some(l)) => format!("report_templates/{n}:{l}"),
+        (Some(n), None) => format!("report_templates/{n}"),
+        _ => "报告模板".to_string(),
+    }
+}
+
 /// Render a template, turning minijinja errors into file:line messages.
 pub fn render(env: &Environment<'_>, name: &str, ctx: &Value) -> Result<String, Error> {
     let tmpl = env.get_template(name).map_err(template_error)?;
@@ -147,15 +190,24 @@ pub fn render(env: &Environment<'_>, name: &str, ctx: &Value) -> Result<String, 
 }
 
 fn template_error(e: minijinja::Error) -> Error {
-    let place = match (e.name(), e.line()) {
-        (Some(n), Some(l)) => format!("report_templates/{n}:{l}"),
-        (Some(n), None) => format!("report_templates/{n}"),
-        _ => "报告模板".to_string(),
-    };
-    let mut msg = format!(
-        "{place}：模板错误：{}",
-        e.detail().unwrap_or(&e.kind().to_string())
-    );
+    // A refused include is reported where it is written: the innermost
+    // template of the chain, not the one that included it.
+    let mut inner: &minijinja::Error = &e;
+    let mut src = std::error::Error::source(&e);
+    while let Some(s) = src {
+        if let Some(m) = s.downcast_ref::<minijinja::Error>() {
+            inner = m;
+        }
+        src = s.source();
+    }
+    if let Some(d) = inner.detail().filter(|d| d.starts_with(REFUSED)) {
+        return Error::Render(format!("{}：{d}", place(inner)));
+    }
+    let detail = e
+        .detail()
+        .map(str::to_string)
+        .unwrap_or(e.kind().to_string());
+    let mut msg = format!("{}：模板错误：{detail}", place(&e));
     let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
         msg.push_str(&format!("（{s}）"));
