@@ -579,3 +579,78 @@ pub fn for_template_author(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(shown: &str, text: &str) -> TemplateSource {
+        TemplateSource {
+            shown: shown.into(),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn static_text_skips_tags_and_keeps_line_numbers() {
+        let lines =
+            static_lines("a{{ x }}b\n{% if y %}\n{# two\nlines #}c\n  {{ z }}  \n#f({{ v|s }})");
+        assert_eq!(
+            lines,
+            vec![
+                vec!["a".to_string(), "b".to_string()],
+                vec![],
+                vec![],
+                vec!["c".to_string()],
+                vec![],
+                vec!["#f(".to_string(), ")".to_string()],
+            ]
+        );
+    }
+
+    #[test]
+    fn generated_line_maps_to_its_template_line() {
+        let body = t(
+            "模板/body.typ.j2",
+            "= 一\n{% for p in ps %}\n{{ p }}\n{% endfor %}\n#foo({{ x|s }}, size: 1pt)\n",
+        );
+        let generated = "= 一\n\n甲\n\n乙\n\n#foo(\"值\", size: 1pt)\n";
+        assert_eq!(
+            template_origin(&[body], generated, 7, 2),
+            Origin::Line {
+                shown: "模板/body.typ.j2".into(),
+                line: 5
+            }
+        );
+    }
+
+    #[test]
+    fn identical_lines_are_a_tie_not_a_guess() {
+        let a = t("a.j2", "#table({{ x }})\n");
+        let b = t("b.j2", "#table({{ y }})\n");
+        let origin = template_origin(&[a, b], "#table(1)\n", 1, 2);
+        assert_eq!(
+            origin,
+            Origin::Candidates(vec![("a.j2".into(), 1), ("b.j2".into(), 1)])
+        );
+        // A line no template explains.
+        assert_eq!(
+            template_origin(&[t("a.j2", "#x\n")], "甲乙\n", 1, 1),
+            Origin::Unknown
+        );
+    }
+
+    #[test]
+    fn messages_in_chinese_with_the_original() {
+        assert_eq!(
+            message_zh("expected expression, found closing paren"),
+            "此处应为表达式，实际是右圆括号“)”（expected expression, found closing paren）"
+        );
+        assert_eq!(
+            message_zh("unknown variable: foo"),
+            "未定义的名字“foo”：变量或函数名拼错了，或没有从 /style.typ 导入（unknown variable: foo）"
+        );
+        assert_eq!(message_zh("something new"), "typst 报错（something new）");
+        assert_eq!(message_zh("未知字体“x”"), "未知字体“x”");
+    }
+}

@@ -161,6 +161,17 @@ fn template_error(e: minijinja::Error) -> Error {
         msg.push_str(&format!("（{s}）"));
         src = s.source();
     }
+    // Templates copied out before |markup and raw() were removed.
+    let detail = e.to_string();
+    if matches!(
+        e.kind(),
+        minijinja::ErrorKind::UnknownFilter | minijinja::ErrorKind::UnknownFunction
+    ) && (detail.contains("markup") || detail.contains("raw"))
+    {
+        msg.push_str(
+            "。|markup 和 raw() 已取消：计划文件中的文字请用 |prose（原样印出，每行一段，**粗体** 加粗）",
+        );
+    }
     Error::Render(msg)
 }
 
@@ -179,6 +190,23 @@ mod tests {
             out,
             "\\#read\\(\\\"\\/etc\\/passwd\\\"\\) \\*粗体\\*|\"#read(\\\"/etc/passwd\\\") *粗体*\"|\\*强调\\* #strong[重点]|1\\,234\\.50"
         );
+    }
+
+    #[test]
+    fn removed_markup_filter_says_what_replaces_it() {
+        let mut env = environment(None);
+        env.add_template("t.typ.j2", "行一\n{{ a|markup }}")
+            .unwrap();
+        let err = render(
+            &env,
+            "t.typ.j2",
+            &Value::from(minijinja::context! { a => "x" }),
+        )
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+        assert!(err.contains("t.typ.j2:2"), "{err}");
+        assert!(err.contains("请用 |prose"), "{err}");
     }
 
     #[test]
