@@ -197,14 +197,10 @@ mod tests {
         let mut env = environment(None);
         env.add_template("t.typ.j2", "行一\n{{ a|markup }}")
             .unwrap();
-        let err = render(
-            &env,
-            "t.typ.j2",
-            &Value::from(minijinja::context! { a => "x" }),
-        )
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
+        let err = render(&env, "t.typ.j2", &minijinja::context! { a => "x" })
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("t.typ.j2:2"), "{err}");
         assert!(err.contains("请用 |prose"), "{err}");
     }
