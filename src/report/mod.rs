@@ -95,14 +95,38 @@ fn job(county: &County, args: &RenderOptions, src: Sources) -> RenderJob {
     job
 }
 
-fn compile(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, Error> {
-    crate::render::render_with_fonts(job, fonts).map_err(|e| {
-        let mut msg = e.to_string();
-        if msg.contains("/main.typ:") {
-            // The line numbers are those of the generated source.
-            msg.push_str("\n（/main.typ 是由 report_templates 中的模板生成的 typst 源文件；加上 --emit-typ 文件夹 可写出它，按行号查看）");
+fn compile(county: &County, job: &RenderJob, fonts: &FontSet) -> Result<Rendered, Error> {
+    use crate::render::RenderError;
+    use crate::render::diag::{TemplateSource, for_template_author};
+    crate::render::render_with_fonts(job, fonts).map_err(|e| match e {
+        // The drafter edits templates, not the generated source: name the
+        // first error at the template line, in the county's own folder.
+        RenderError::Compile(diags) => {
+            let dir = template_dir(county).ok().flatten();
+            let shown = |name: &str| match &dir {
+                Some(d) if d.dir.join(name).is_file() => {
+                    let rel = d.dir.strip_prefix(&county.project_dir).unwrap_or(&d.dir);
+                    rel.join(name).display().to_string()
+                }
+                _ => format!("内置模板 {name}"),
+            };
+            let sources: Vec<TemplateSource> = templates::template_names()
+                .filter(|name| name.ends_with(".j2"))
+                .filter_map(|name| {
+                    Some(TemplateSource {
+                        shown: shown(name),
+                        text: templates::source(name, dir.as_ref()).ok()?,
+                    })
+                })
+                .collect();
+            Error::Render(for_template_author(
+                &diags,
+                &job.main,
+                &sources,
+                &shown("style.typ"),
+            ))
         }
-        Error::Render(msg)
+        other => Error::Render(other.to_string()),
     })
 }
 
@@ -136,7 +160,7 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
     let fonts = FontSet::new(&args.font_paths, !args.no_system_fonts);
     clock.lap("加载字体");
     let job = job(&county, args, src);
-    let report = compile(&job, &fonts)?;
+    let report = compile(&county, &job, &fonts)?;
     clock.lap("typst 排版与导出 PDF");
 
     // Separate school files are rendered before anything is written, so a
@@ -158,7 +182,7 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
             let mut j = job.clone();
             j.main = main;
             j.title = format!("{}（{}）资源配置指标核对表", s.name, s.section);
-            let r = compile(&j, &fonts)?;
+            let r = compile(&county, &j, &fonts)?;
             school_files.push((format!("{name}.pdf"), r.pdf));
         }
     }

@@ -1,15 +1,16 @@
 //! minijinja renders `report_templates/*.typ.j2` into typst source.
-//! Templates are trusted; data is not: every `{{ value }}` is escaped for
-//! typst markup unless a filter marks it otherwise (`s` gives a typst string
-//! literal for code mode; `markup` passes the county's own narrative text,
-//! which may contain typst markup, through as written).
+//! Templates are trusted; data is not, and the plan's own narrative text is
+//! data too: every `{{ value }}` is escaped for typst markup; `s` gives a
+//! typst string literal for code mode; `prose` sets the county's narrative
+//! fields as paragraphs with `**粗体**` and nothing else (see
+//! [`typst_prose`]). No filter passes text through unescaped.
 
 use crate::access::{Access, InputKind};
 use crate::error::Error;
 use crate::output::format;
-use crate::render::escape::{typst_markup, typst_str};
+use crate::render::escape::{typst_markup, typst_prose, typst_str};
 use minijinja::value::Value;
-use minijinja::{AutoEscape, Environment, State, UndefinedBehavior};
+use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -118,7 +119,9 @@ pub fn environment(dir: Option<TemplateDir>) -> Environment<'static> {
     env.add_filter("s", |v: Value| {
         Value::from_safe_string(typst_str(&plain(&v)))
     });
-    env.add_filter("markup", |v: Value| Value::from_safe_string(plain(&v)));
+    env.add_filter("prose", |v: Value| {
+        Value::from_safe_string(typst_prose(&plain(&v)))
+    });
     env.add_filter("grouped", |v: Value, d: Option<usize>| {
         num(&v, |x| format::grouped(x, d.unwrap_or(0)))
     });
@@ -135,9 +138,6 @@ pub fn environment(dir: Option<TemplateDir>) -> Environment<'static> {
         other => other.to_string(),
     });
     env.add_filter("cjk_num", |v: usize| cjk_number(v));
-    env.add_function("raw", |_state: &State, v: Value| {
-        Value::from_safe_string(plain(&v))
-    });
     env
 }
 
@@ -213,6 +213,17 @@ fn template_error(e: minijinja::Error) -> Error {
         msg.push_str(&format!("（{s}）"));
         src = s.source();
     }
+    // Templates copied out before |markup and raw() were removed.
+    let detail = e.to_string();
+    if matches!(
+        e.kind(),
+        minijinja::ErrorKind::UnknownFilter | minijinja::ErrorKind::UnknownFunction
+    ) && (detail.contains("markup") || detail.contains("raw"))
+    {
+        msg.push_str(
+            "。|markup 和 raw() 已取消：计划文件中的文字请用 |prose（原样印出，每行一段，**粗体** 加粗）",
+        );
+    }
     Error::Render(msg)
 }
 
@@ -223,14 +234,27 @@ mod tests {
     #[test]
     fn values_are_escaped_unless_marked() {
         let mut env = environment(None);
-        env.add_template("t", "{{ a }}|{{ a|s }}|{{ b|markup }}|{{ n|grouped(2) }}")
+        env.add_template("t", "{{ a }}|{{ a|s }}|{{ b|prose }}|{{ n|grouped(2) }}")
             .unwrap();
-        let ctx = minijinja::context! { a => "#read(\"/etc/passwd\") *粗体*", b => "*强调*", n => 1234.5 };
+        let ctx = minijinja::context! { a => "#read(\"/etc/passwd\") *粗体*", b => "*强调* **重点**", n => 1234.5 };
         let out = env.get_template("t").unwrap().render(ctx).unwrap();
         assert_eq!(
             out,
-            "\\#read\\(\\\"\\/etc\\/passwd\\\"\\) \\*粗体\\*|\"#read(\\\"/etc/passwd\\\") *粗体*\"|*强调*|1\\,234\\.50"
+            "\\#read\\(\\\"\\/etc\\/passwd\\\"\\) \\*粗体\\*|\"#read(\\\"/etc/passwd\\\") *粗体*\"|\\*强调\\* #strong[重点]|1\\,234\\.50"
         );
+    }
+
+    #[test]
+    fn removed_markup_filter_says_what_replaces_it() {
+        let mut env = environment(None);
+        env.add_template("t.typ.j2", "行一\n{{ a|markup }}")
+            .unwrap();
+        let err = render(&env, "t.typ.j2", &minijinja::context! { a => "x" })
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("t.typ.j2:2"), "{err}");
+        assert!(err.contains("请用 |prose"), "{err}");
     }
 
     #[test]
