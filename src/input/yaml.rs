@@ -187,6 +187,18 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
                 );
             }
         },
+        ["plausibility", key, bound @ ("min" | "max")] => {
+            let keys: Vec<String> = p.plausibility.keys().cloned().collect();
+            let r = p.plausibility.get_mut(*key).ok_or_else(|| {
+                format!("没有名为“{key}”的数据核对范围（可选：{}）", keys.join("、"))
+            })?;
+            let v = Some(num()?);
+            if *bound == "min" {
+                r.min = v;
+            } else {
+                r.max = v;
+            }
+        }
         [id, crit] => {
             let spec = p
                 .indicators
@@ -207,7 +219,7 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
         }
         _ => {
             return Err(
-                "无法识别的标准路径（例如 Q1.rate、L1.primary、resource.cv_limit.junior）".into(),
+                "无法识别的标准路径（例如 Q1.rate、L1.primary、resource.cv_limit.junior、plausibility.equipment_per_student.min）".into(),
             );
         }
     }
