@@ -708,9 +708,7 @@ fn read_row<'g>(
             _ => None,
         })
         .collect();
-    if !unsaved.is_empty() {
-        return Err(Error::from_list(unsaved).unwrap_err());
-    }
+    Error::from_list(unsaved)?;
     let text_of = |f: Field| -> Option<(String, CellRef)> {
         let col = columns.iter().find(|c| c.field == f)?;
         let t = value(col.col).display().trim().to_string();
@@ -1103,6 +1101,89 @@ mod tests {
             )
         );
         assert_eq!(split_part_suffix("泗县第一小学").1, None);
+    }
+
+    /// A grid as a reader gives it, from `a|b` lines; `=f` is a formula
+    /// with no saved result, a plain number a number.
+    fn grid(t: &str) -> Grid {
+        let rows = t
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                l.split('|')
+                    .map(|c| match (c.strip_prefix('='), c.parse::<f64>()) {
+                        _ if c.is_empty() => Cell::Empty,
+                        (Some(f), _) => Cell::Formula(f.into()),
+                        (None, Ok(n)) => Cell::Number(n),
+                        (None, Err(_)) => Cell::Text(c.into()),
+                    })
+                    .collect()
+            })
+            .collect();
+        Grid::new("学校.xlsx".into(), "Sheet1".into(), rows, Vec::new())
+    }
+
+    fn read(g: &Grid) -> Result<SheetRows, String> {
+        let dict = Dictionary::new(&BTreeMap::new()).unwrap();
+        let h = find_header(g, &dict).unwrap();
+        read_sheet(g, &dict, h).map_err(|e| match e {
+            SheetError::NotATable(e) | SheetError::Rows(e) => e.to_string(),
+        })
+    }
+
+    #[test]
+    fn unsaved_formulas_are_reported_in_any_recognised_column() {
+        let g = grid(
+            "学校名称|学校类型|学生数|班级数|备注
+             第一小学|小学|1200|=C2/40|=1+1
+             =A2|小学|=C2+1|10|",
+        );
+        let e = read(&g).unwrap_err();
+        assert_eq!(
+            e,
+            [
+                "学校.xlsx，工作表“Sheet1”，单元格 D2：“班级数”是公式（=C2/40），但文件里没有保存计算结果：请用 Excel 或 WPS 打开这个文件、保存后再试",
+                "学校.xlsx，工作表“Sheet1”，单元格 A3：“学校名称”是公式（=A2），但文件里没有保存计算结果：请用 Excel 或 WPS 打开这个文件、保存后再试",
+                "学校.xlsx，工作表“Sheet1”，单元格 C3：“学生数”是公式（=C2+1），但文件里没有保存计算结果：请用 Excel 或 WPS 打开这个文件、保存后再试",
+            ]
+            .join("\n")
+        );
+    }
+
+    #[test]
+    fn hidden_rows_are_read_and_noted_compactly() {
+        let mut g = grid(
+            "学校名称|学校类型|学生数
+             一小|小学|100
+             二小|小学|100
+             三小|小学|100
+             四小|小学|100
+             五小|小学|100",
+        );
+        g.hidden_rows = vec![2, 3, 5];
+        let s = read(&g).unwrap();
+        assert_eq!(s.rows.len(), 5);
+        let notes: Vec<&str> = s.notes.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(
+            notes,
+            [
+                "学校.xlsx，工作表“Sheet1”：第 3–4、6 行是隐藏或被筛选掉的行，已照常读取；如这些行不应计入，请在表中删去"
+            ]
+        );
+    }
+
+    #[test]
+    fn units_lines() {
+        let u = units_line("填报单位：泗县教育局　　单位：人、平方米、万元").unwrap();
+        assert_eq!(u.text, "单位：人、平方米、万元");
+        assert_eq!(u.unit_for(Measure::EquipmentValue), Some(Unit::WanYuan));
+        assert_eq!(u.unit_for(Measure::TeachingArea), Some(Unit::SquareMetre));
+        let u = units_line("面积单位：平方米").unwrap();
+        assert_eq!(u.unit_for(Measure::EquipmentValue), None);
+        assert!(units_line("填报单位：泗县教育局").is_none());
+        assert!(units_line("单位：人").is_none());
+        assert_eq!(row_ranges(&[0, 1, 2, 5, 9, 10]), "1–3、6、10–11");
     }
 
     #[test]

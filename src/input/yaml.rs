@@ -80,6 +80,9 @@ fn translate(msg: &str) -> String {
             .replace(", expected", "，应为");
         return format!("取值无效：{rest}");
     }
+    if msg.contains("invalid boolean") {
+        return "应为 true 或 false（是或否）".into();
+    }
     if msg.contains("duplicate") {
         return format!("键重复：{msg}");
     }
