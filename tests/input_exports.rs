@@ -375,6 +375,20 @@ fn a_hidden_sheet_is_not_read_unless_the_plan_says_so() {
 }
 
 #[test]
+fn a_workbook_whose_only_sheet_is_hidden_says_so() {
+    // Excel keeps one sheet visible: here a cover sheet with no table.
+    let mut data = sheet("Sheet1", &clean(""));
+    data.hidden = true;
+    let (_d, plan) = project(&[sheet("封面", "测试县学校统计表"), data]);
+    expect_error(
+        &plan,
+        &[
+            "学校.xlsx：没有可读取的学校数据（工作表“封面”没有找到含“学校名称”的表头；工作表“Sheet1”是隐藏的，未读取；如需读取请在计划文件 data 中写 read_hidden_sheets: true）",
+        ],
+    );
+}
+
+#[test]
 fn a_hidden_sheet_read_on_request_adds_its_schools() {
     let mut more = sheet("乡村学校", &format!("{HEADER}\n第二小学|小学|300|10|20|50"));
     more.hidden = true;
@@ -617,6 +631,25 @@ fn section_and_township_heading_rows_are_skipped_not_read_as_schools() {
             "学校 3 所",
         ],
     );
+}
+
+#[test]
+fn a_township_heading_right_under_the_header_is_not_a_second_header_row() {
+    let (_d, plan) = project(&[sheet(
+        "Sheet1",
+        "
+        学校名称|学校类型|学生数|班级数
+        城关镇
+        第一小学|小学|1200|28
+        大庄镇
+        大庄小学|小学|400|10
+        ",
+    )]);
+    let c = load_ok(&plan);
+    assert_eq!(names(&c), vec!["第一小学", "大庄小学"]);
+    assert_eq!(value(&c, "第一小学", P, Measure::Classes), Some(28.0));
+    let cells: Vec<String> = c.skipped.iter().map(|s| s.at.cell.clone()).collect();
+    assert_eq!(cells, vec!["A2", "A4"]);
 }
 
 #[test]

@@ -69,15 +69,18 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
         // Sheets with a header but not the required columns: their errors,
         // raised only when no sheet of the file gives schools.
         let mut not_tables = Vec::new();
+        let mut hidden_notes = Vec::new();
         for g in &grids {
             if g.hidden && !plan.data.read_hidden_sheets {
+                let note = format!(
+                    "工作表“{}”是隐藏的，未读取；如需读取请在计划文件 data 中写 read_hidden_sheets: true",
+                    g.sheet
+                );
                 warnings.push(Warning {
                     at: None,
-                    message: format!(
-                        "{shown}，工作表“{}”是隐藏的，未读取；如需读取请在计划文件 data 中写 read_hidden_sheets: true",
-                        g.sheet
-                    ),
+                    message: format!("{shown}，{note}"),
                 });
+                hidden_notes.push(note);
                 continue;
             }
             if g.rows.iter().all(|r| r.iter().all(|c| c.is_blank())) {
@@ -125,6 +128,7 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
                 let detail = unreadable
                     .iter()
                     .map(|(s, why)| format!("工作表“{s}”{why}"))
+                    .chain(hidden_notes)
                     .collect::<Vec<_>>()
                     .join("；");
                 errors.push(Error::File {

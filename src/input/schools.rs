@@ -336,7 +336,7 @@ fn layout(
                     .is_some_and(|m| m.first_row == header);
             let two_rows = name_below_blank
                 && (0..grid.width()).any(|c| !grid.get(below, c).is_blank())
-                && !is_heading_like(grid, below);
+                && !is_heading_like(grid, dict, below);
             // Or a row of column numbers or units (甲 | 乙 | 1 | 2 …).
             let cells: Vec<String> = (0..grid.width())
                 .map(|c| grid.get(below, c).display())
@@ -454,7 +454,9 @@ fn is_header_row(grid: &Grid, dict: &Dictionary, r: u32) -> bool {
         c.text()
             .is_some_and(|t| dict.lookup(t) == Some(Field::Name))
     });
+    // Data rows have figures; a header has none.
     names_school
+        && !row.iter().any(|c| matches!(c, Cell::Number(_)))
         && row
             .iter()
             .filter(|c| c.text().is_some_and(|t| dict.lookup(t).is_some()))
@@ -514,13 +516,14 @@ fn is_ordinal(t: &str) -> bool {
         })
 }
 
-/// The row below a header is a heading (一、小学), not a second header row.
-fn is_heading_like(grid: &Grid, r: u32) -> bool {
+/// The row below a header is a heading (一、小学, （1）城关镇): one text that
+/// names no column, not a second header row.
+fn is_heading_like(grid: &Grid, dict: &Dictionary, r: u32) -> bool {
     let texts: Vec<String> = (0..grid.width())
         .map(|c| grid.get(r, c).display())
         .filter(|t| !t.trim().is_empty())
         .collect();
-    texts.len() == 1 && section_in_name(&texts[0]).is_some()
+    texts.len() == 1 && dict.lookup(&texts[0]).is_none()
 }
 
 /// The 学段 a sheet name or heading names: 小学, 初中, 小学部, 初中学段,
