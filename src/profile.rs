@@ -406,6 +406,25 @@ mod tests {
     }
 
     #[test]
+    fn plausibility_ranges_are_in_the_profile() {
+        let p = Profile::national();
+        let e = &p.plausibility["equipment_per_student"];
+        assert_eq!((e.min, e.max), (Some(100.0), Some(100_000.0)));
+        assert_eq!(e.range_text(), "100–100000元");
+        // A province profile written before the ranges keeps the national ones.
+        let cut = NATIONAL_YAML.find("\n# 数据核对").unwrap();
+        let older = parse_profile(&NATIONAL_YAML[..cut]).unwrap();
+        assert_eq!(older.plausibility, p.plausibility);
+        // A range over a column the dictionary does not know is refused.
+        let bad = NATIONAL_YAML.replace("figure: 教学仪器设备值,", "figure: 仪器,");
+        assert!(
+            parse_profile(&bad)
+                .unwrap_err()
+                .contains("“仪器”不是数据字典中的数值列")
+        );
+    }
+
+    #[test]
     fn equal_meets_at_least() {
         assert!(Op::AtLeast.meets(4.2, 4.2));
         assert!(!Op::AtMost.meets(0.501787, 0.50));
