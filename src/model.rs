@@ -214,6 +214,11 @@ impl Measure {
         }
     }
 
+    /// The measure a canonical header names.
+    pub fn from_zh(name: &str) -> Option<Measure> {
+        Measure::ALL.into_iter().find(|m| m.zh() == name)
+    }
+
     pub fn unit(self) -> &'static str {
         match self {
             Measure::TeachingArea
@@ -307,6 +312,9 @@ impl School {
 pub struct SkippedRow {
     pub at: CellRef,
     pub reason: String,
+    /// What the row looked like: its first few non-empty cells, quoted, so
+    /// the user can find it without opening the file.
+    pub looked: String,
 }
 
 /// Something implausible but not impossible: reported, never fatal.

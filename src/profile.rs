@@ -240,6 +240,64 @@ impl IndicatorSpec {
     }
 }
 
+/// The range a raw figure usually falls in. Outside it the figure is
+/// possible but more often a typing or unit slip (万元 typed where 元 was
+/// meant makes equipment per student 10,000 times too small): `check` warns
+/// at the cell, never refuses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlausibleRange {
+    /// What the warning calls the figure: 生均教学仪器设备值.
+    pub label: String,
+    /// The column checked, by its canonical header (教学仪器设备值).
+    pub figure: String,
+    /// Divided by this column of the same row (学生数, 班级数); none checks
+    /// the figure itself.
+    #[serde(default)]
+    pub per: Option<String>,
+    /// Multiplier after dividing: 100 for 每百名学生.
+    #[serde(default = "one")]
+    pub scale: f64,
+    #[serde(default)]
+    pub min: Option<f64>,
+    #[serde(default)]
+    pub max: Option<f64>,
+    #[serde(default)]
+    pub unit: String,
+    /// Only rows of this 学段; none checks both.
+    #[serde(default)]
+    pub section: Option<Section>,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+impl PlausibleRange {
+    /// `100–100000 元`, `≤70 人`.
+    pub fn range_text(&self) -> String {
+        match (self.min, self.max) {
+            (Some(a), Some(b)) => format!("{}–{}{}", fmt_number(a), fmt_number(b), self.unit),
+            (Some(a), None) => format!("≥{}{}", fmt_number(a), self.unit),
+            (None, Some(b)) => format!("≤{}{}", fmt_number(b), self.unit),
+            (None, None) => "不限".into(),
+        }
+    }
+}
+
+/// A province profile written before the ranges existed keeps the national
+/// ones rather than losing every plausibility warning.
+fn national_plausibility() -> BTreeMap<String, PlausibleRange> {
+    #[derive(Deserialize)]
+    struct Only {
+        plausibility: BTreeMap<String, PlausibleRange>,
+    }
+    // Other sections are ignored: `Only` does not deny unknown fields.
+    serde_saphyr::from_str::<Only>(NATIONAL_YAML)
+        .map(|o| o.plausibility)
+        .unwrap_or_default()
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
@@ -250,6 +308,9 @@ pub struct Profile {
     /// G1–G15, Q1–Q9, S1, in id order (G2 before G10).
     pub indicators: BTreeMap<String, IndicatorSpec>,
     pub vetoes: Vec<String>,
+    /// Usual ranges of raw figures, by key (`equipment_per_student`).
+    #[serde(default = "national_plausibility")]
+    pub plausibility: BTreeMap<String, PlausibleRange>,
 }
 
 impl Profile {
@@ -305,6 +366,15 @@ pub fn parse_profile(yaml: &str) -> Result<Profile, String> {
             return Err(format!("标准缺少资源配置指标 {i}"));
         }
     }
+    for (key, r) in &p.plausibility {
+        for name in std::iter::once(&r.figure).chain(r.per.as_ref()) {
+            if crate::model::Measure::from_zh(name).is_none() {
+                return Err(format!(
+                    "plausibility.{key}：“{name}”不是数据字典中的数值列"
+                ));
+            }
+        }
+    }
     Ok(p)
 }
 
@@ -333,6 +403,25 @@ mod tests {
         assert_eq!(p.resource_spec(ResourceIndicator::L6).junior, 2500.0);
         assert_eq!(p.resource.cv_limit.get(Section::Junior), 0.45);
         assert_eq!(p.vetoes.len(), 6);
+    }
+
+    #[test]
+    fn plausibility_ranges_are_in_the_profile() {
+        let p = Profile::national();
+        let e = &p.plausibility["equipment_per_student"];
+        assert_eq!((e.min, e.max), (Some(100.0), Some(100_000.0)));
+        assert_eq!(e.range_text(), "100–100000元");
+        // A province profile written before the ranges keeps the national ones.
+        let cut = NATIONAL_YAML.find("\n# 数据核对").unwrap();
+        let older = parse_profile(&NATIONAL_YAML[..cut]).unwrap();
+        assert_eq!(older.plausibility, p.plausibility);
+        // A range over a column the dictionary does not know is refused.
+        let bad = NATIONAL_YAML.replace("figure: 教学仪器设备值,", "figure: 仪器,");
+        assert!(
+            parse_profile(&bad)
+                .unwrap_err()
+                .contains("“仪器”不是数据字典中的数值列")
+        );
     }
 
     #[test]

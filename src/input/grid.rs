@@ -176,6 +176,13 @@ pub fn read_workbook(path: &Path, label: &str) -> Result<Vec<Grid>, Error> {
     };
     let mut book = open_workbook_auto(path).map_err(|e| not_workbook(e.to_string()))?;
     let names = book.sheet_names();
+    // Hidden and very hidden sheets, so the caller can leave them unread.
+    let hidden: Vec<String> = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible != calamine::SheetVisible::Visible)
+        .map(|s| s.name.clone())
+        .collect();
     let mut ods_merges = match book {
         Sheets::Ods(_) => super::ods::merges(path),
         _ => Default::default(),
@@ -189,12 +196,9 @@ pub fn read_workbook(path: &Path, label: &str) -> Result<Vec<Grid>, Error> {
             Some(m) => m,
             None => merges_of(&mut book, &name),
         };
-        grids.push(grid_from_range(
-            file.clone(),
-            Arc::from(name.as_str()),
-            &range,
-            merges,
-        ));
+        let mut grid = grid_from_range(file.clone(), Arc::from(name.as_str()), &range, merges);
+        grid.hidden = hidden.contains(&name);
+        grids.push(grid);
     }
     Ok(grids)
 }

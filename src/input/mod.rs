@@ -12,6 +12,8 @@ pub mod yaml;
 use crate::access::{Access, InputKind};
 use crate::error::Error;
 use crate::model::{County, Measure, RowPart, Section, SourceFile, Warning};
+use crate::source::Figure;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -68,6 +70,7 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
     let mut warnings = Vec::new();
     let mut sources = Vec::new();
     let mut errors = Vec::new();
+    let mut empty_sheets = Vec::new();
     for (path, shown) in &files {
         let errors_before = errors.len();
         let grids = match open_workbook(&access, path, shown) {
@@ -79,16 +82,36 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
         };
         let mut used = Vec::new();
         let mut unreadable = Vec::new();
+        // Sheets with a header but not the required columns: their errors,
+        // raised only when no sheet of the file gives schools.
+        let mut not_tables = Vec::new();
+        let mut hidden_notes = Vec::new();
         for g in &grids {
+            if g.hidden && !plan.data.read_hidden_sheets {
+                let note = format!(
+                    "工作表“{}”是隐藏的，未读取；如需读取请在计划文件 data 中写 read_hidden_sheets: true",
+                    g.sheet
+                );
+                warnings.push(Warning {
+                    at: None,
+                    message: format!("{shown}，{note}"),
+                });
+                hidden_notes.push(note);
+                continue;
+            }
             if g.rows.iter().all(|r| r.iter().all(|c| c.is_blank())) {
-                unreadable.push((g.sheet.to_string(), "工作表为空"));
+                unreadable.push((g.sheet.to_string(), "工作表为空".to_string()));
                 continue;
             }
             match schools::find_header(g, &dict) {
-                None => unreadable.push((g.sheet.to_string(), "没有找到含“学校名称”的表头")),
+                None => unreadable.push((
+                    g.sheet.to_string(),
+                    "没有找到含“学校名称”的表头".to_string(),
+                )),
                 Some(h) => match schools::read_sheet(g, &dict, h) {
                     Ok(s) => {
                         if s.rows.is_empty() {
+                            empty_sheets.push(format!("{shown}，工作表“{}”", g.sheet));
                             warnings.push(Warning {
                                 at: None,
                                 message: format!(
@@ -99,23 +122,36 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
                         }
                         rows.extend(s.rows);
                         skipped.extend(s.skipped);
+                        warnings.extend(s.notes);
                         used.push(g.sheet.to_string());
                     }
-                    Err(e) => errors.push(e),
+                    Err(schools::SheetError::Rows(e)) => errors.push(e),
+                    Err(schools::SheetError::NotATable(e)) => {
+                        unreadable.push((
+                            g.sheet.to_string(),
+                            "不是学校数据表（缺少必需的列）".to_string(),
+                        ));
+                        not_tables.push(e);
+                    }
                 },
             }
         }
         // A file whose sheets all failed has said why already.
         if used.is_empty() && errors.len() == errors_before {
-            let detail = unreadable
-                .iter()
-                .map(|(s, why)| format!("工作表“{s}”{why}"))
-                .collect::<Vec<_>>()
-                .join("；");
-            errors.push(Error::File {
-                file: shown.clone(),
-                message: format!("没有可读取的学校数据（{detail}）"),
-            });
+            if !not_tables.is_empty() {
+                errors.extend(not_tables);
+            } else {
+                let detail = unreadable
+                    .iter()
+                    .map(|(s, why)| format!("工作表“{s}”{why}"))
+                    .chain(hidden_notes)
+                    .collect::<Vec<_>>()
+                    .join("；");
+                errors.push(Error::File {
+                    file: shown.clone(),
+                    message: format!("没有可读取的学校数据（{detail}）"),
+                });
+            }
         } else {
             for (s, why) in unreadable {
                 warnings.push(Warning {
@@ -130,6 +166,13 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
         });
     }
     Error::from_list(errors)?;
+    // A header with nothing under it must not become a 0-school report.
+    if rows.is_empty() {
+        return Err(Error::Other(format!(
+            "学校数据文件中没有读到任何学校数据行（{}：表头下没有学校）；请检查是否选错了文件或工作表",
+            empty_sheets.join("；")
+        )));
+    }
     let schools = schools::group_schools(rows)?;
     check_students(&schools)?;
     let mut county = County {
@@ -183,59 +226,115 @@ fn check_students(schools: &[crate::model::School]) -> Result<(), Error> {
     Error::from_list(errors)
 }
 
-/// Values that are possible but usually a typing mistake.
+/// Figures that are possible but usually a typing or unit slip, against the
+/// ranges of the profile (`plausibility` in the profile YAML). Each warning
+/// names the cell of the figure, its value and the usual range.
 fn plausibility(county: &County) -> Vec<Warning> {
     let mut out = Vec::new();
+    let checks: Vec<(&crate::profile::PlausibleRange, Measure, Option<Measure>)> = county
+        .profile
+        .plausibility
+        .values()
+        .filter_map(|r| {
+            let per = match &r.per {
+                Some(p) => Some(Measure::from_zh(p)?),
+                None => None,
+            };
+            Some((r, Measure::from_zh(&r.figure)?, per))
+        })
+        .collect();
     for s in &county.schools {
-        for (section, r) in s.section_rows() {
-            let Some(students) = r.get(Measure::Students) else {
-                continue;
-            };
-            let p = students.value;
-            let mut warn = |at: &crate::source::CellRef, message: String| {
-                out.push(Warning {
-                    at: Some(at.clone()),
-                    message: format!("学校“{}”{}：{message}", s.name, section.zh()),
-                })
-            };
-            if section == Section::Primary && p > 3000.0 {
-                warn(
-                    &students.at,
-                    format!("小学学生数 {p} 人，超过 3000，请核对"),
+        // Each 部 row on its own, then the whole-school figures against the
+        // whole school's students (高中部 included: they share the rooms).
+        let mut scopes: Vec<(String, &BTreeMap<Measure, Figure>, Option<Section>)> = s
+            .section_rows()
+            .map(|(section, r)| (section.zh().to_string(), &r.figures, Some(section)))
+            .collect();
+        let mut whole_with_students;
+        if !s.whole.is_empty() {
+            whole_with_students = s.whole.clone();
+            let total: f64 = s
+                .rows
+                .iter()
+                .filter_map(|r| r.get(Measure::Students))
+                .map(|f| f.value)
+                .sum();
+            if let Some(first) = s.rows.iter().find_map(|r| r.get(Measure::Students)) {
+                whole_with_students.insert(
+                    Measure::Students,
+                    Figure {
+                        value: total,
+                        at: first.at.clone(),
+                    },
                 );
             }
-            if let Some(c) = r.get(Measure::Classes)
-                && c.value > 0.0
-                && p / c.value > 70.0
-            {
-                warn(
-                    &c.at,
-                    format!("平均班额 {:.1} 人，超过 70，请核对", p / c.value),
-                );
-            }
-            if let Some(t) = r.get(Measure::FullTimeTeachers)
-                && t.value > p
-            {
-                warn(
-                    &t.at,
-                    format!("专任教师 {} 人多于学生 {p} 人，请核对", t.value),
-                );
-            }
-            for m in [Measure::TeachingArea, Measure::SportsArea] {
-                if let Some(a) = r.get(m)
-                    && a.value / p > 100.0
-                {
-                    warn(
-                        &a.at,
-                        format!(
-                            "{}生均 {:.1} 平方米，超过 100，请核对单位",
-                            m.zh(),
-                            a.value / p
-                        ),
-                    );
+            scopes.push(("全校".to_string(), &whole_with_students, None));
+        }
+        for (scope, figures, section) in &scopes {
+            for (range, m, per) in &checks {
+                if range.section.is_some() && range.section != *section {
+                    continue;
                 }
+                // Whole-school figures are only the shared resources.
+                if section.is_none() && !m.is_shared_resource() {
+                    continue;
+                }
+                let Some(fig) = figures.get(m) else { continue };
+                let (value, what) = match per {
+                    None => (
+                        fig.value,
+                        format!("{} {}", crate::profile::fmt_number(fig.value), range.unit),
+                    ),
+                    Some(p) => {
+                        let Some(d) = figures.get(p).filter(|d| d.value > 0.0) else {
+                            continue;
+                        };
+                        let v = fig.value / d.value * range.scale;
+                        (
+                            v,
+                            format!(
+                                "{} {}（{} {} ÷ {} {}{}）",
+                                round2(v),
+                                range.unit,
+                                m.zh(),
+                                crate::profile::fmt_number(fig.value),
+                                p.zh(),
+                                crate::profile::fmt_number(d.value),
+                                if range.scale != 1.0 {
+                                    format!(" × {}", crate::profile::fmt_number(range.scale))
+                                } else {
+                                    String::new()
+                                }
+                            ),
+                        )
+                    }
+                };
+                let low = range.min.is_some_and(|a| value < a);
+                let high = range.max.is_some_and(|b| value > b);
+                if !(low || high) {
+                    continue;
+                }
+                out.push(Warning {
+                    at: Some(fig.at.clone()),
+                    message: format!(
+                        "学校“{}”{scope}：{}为 {what}，{}通常范围 {}，请核对{}",
+                        s.name,
+                        range.label,
+                        if low { "低于" } else { "超过" },
+                        range.range_text(),
+                        if m.unit() == "元" || m.unit() == "平方米" {
+                            "数值和单位（万元/元、平方米）"
+                        } else {
+                            ""
+                        }
+                    ),
+                });
             }
         }
     }
     out
+}
+
+fn round2(v: f64) -> String {
+    crate::profile::fmt_number((v * 100.0).round() / 100.0)
 }

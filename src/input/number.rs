@@ -24,12 +24,29 @@ pub fn parse_number(cell: &Cell) -> Parsed {
         Cell::Bool(_) => Parsed::Bad("是逻辑值（TRUE/FALSE），不是数字".into()),
         Cell::Error(e) => Parsed::Bad(format!("是公式错误 {e}")),
         Cell::Date(d) => Parsed::Bad(format!(
-            "是日期（{d}），不是数字：请把单元格格式改为“常规”或“数值”后重新填写"
+            "是日期（{}），不是数字：请把单元格格式改为“常规”或“数值”后重新填写",
+            date_shown(d)
         )),
         Cell::Formula(f) => Parsed::Bad(format!(
             "是公式（={f}），但文件里没有保存计算结果：请用 Excel 或 WPS 打开这个文件、保存后再试"
         )),
         Cell::Text(s) => parse_text(s),
+    }
+}
+
+/// A date as the sheet shows it. Some readers hand over the serial (45292):
+/// shown as such it would look like the number the user meant, so it is
+/// turned back into the date Excel displays (day 0 is 1899-12-30).
+fn date_shown(d: &str) -> String {
+    let Ok(serial) = d.trim().parse::<f64>() else {
+        return d.to_string();
+    };
+    let epoch = chrono::NaiveDate::from_ymd_opt(1899, 12, 30);
+    match epoch
+        .and_then(|e| e.checked_add_signed(chrono::TimeDelta::try_days(serial.floor() as i64)?))
+    {
+        Some(date) if serial.is_finite() => date.format("%Y-%m-%d").to_string(),
+        _ => d.to_string(),
     }
 }
 
@@ -112,5 +129,12 @@ mod tests {
         assert!(matches!(t("约100"), Parsed::Bad(_)));
         assert!(matches!(t("inf"), Parsed::Bad(_)));
         assert!(matches!(t("NaN"), Parsed::Bad(_)));
+    }
+
+    #[test]
+    fn dates_are_shown_as_dates() {
+        assert_eq!(date_shown("45292"), "2024-01-01");
+        assert_eq!(date_shown("2024-01-01"), "2024-01-01");
+        assert_eq!(date_shown("1e300"), "1e300");
     }
 }

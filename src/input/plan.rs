@@ -256,6 +256,10 @@ pub struct DataFiles {
     /// More header names per canonical header: `学校名称: [单位名称]`.
     #[serde(default)]
     pub aliases: BTreeMap<String, Vec<String>>,
+    /// Read sheets the workbook hides. Off by default: a hidden sheet is
+    /// usually an old copy or a helper, and counting it doubles schools.
+    #[serde(default)]
+    pub read_hidden_sheets: bool,
 }
 
 /// A YAML scalar: a number (`96`, `"96%"` → 96), yes/no, or text.

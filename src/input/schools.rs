@@ -1,6 +1,10 @@
 //! Turns workbook grids into school rows: finds the header wherever it is,
-//! understands two-row headers and merged cells, skips 合计 rows and footers
-//! (and says so), converts units, and groups the 部 rows of each school.
+//! understands two-row headers and merged cells, skips 合计 and 其中 rows,
+//! section and township headings and footers (and says so, quoting the row),
+//! reads a second table stacked under the first, converts units (from the
+//! header or a 单位：… line above it), and groups the 部 rows of each school.
+//! Every step looks at each cell a bounded number of times: sheets of
+//! 100,000 rows read in linear time.
 
 use super::columns::{Dictionary, Field, Unit, unit_in};
 use super::grid::{Cell, Grid};
@@ -8,9 +12,10 @@ use super::number::{Parsed, parse_number};
 use crate::error::Error;
 use crate::model::{
     Locality, Measure, Ownership, RowPart, School, SchoolRow, SchoolType, Section, SkippedRow,
+    Warning,
 };
 use crate::source::{CellRef, Figure};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// How many rows from the top the header may start at.
 const HEADER_SEARCH_ROWS: u32 = 20;
@@ -49,6 +54,8 @@ struct Column {
 pub struct SheetRows {
     pub rows: Vec<RawRow>,
     pub skipped: Vec<SkippedRow>,
+    /// For `check`: units taken from a line above the table, hidden rows read.
+    pub notes: Vec<Warning>,
 }
 
 /// A data row, read but not yet grouped into schools.
@@ -140,7 +147,183 @@ fn header_text(grid: &Grid, row: u32, col: u32) -> Option<String> {
     (!t.trim().is_empty()).then_some(t)
 }
 
-pub fn read_sheet(grid: &Grid, dict: &Dictionary, header: u32) -> Result<SheetRows, Error> {
+/// Why a sheet gave no rows.
+#[derive(Debug)]
+pub enum SheetError {
+    /// The sheet has a header but not the required columns: a helper sheet
+    /// (a school list without figures) or a 说明 sheet. Only an error when
+    /// no other sheet of the file supplies schools.
+    NotATable(Error),
+    /// The table is there but rows in it are wrong.
+    Rows(Error),
+}
+
+/// Where one table of a sheet is: its columns and its first data row.
+struct Layout {
+    columns: Vec<Column>,
+    name_col: u32,
+    first_data: u32,
+    /// The 学校类型 column is absent and the 学段 context stands in for it.
+    type_from_section: bool,
+}
+
+/// What reading a row needs beyond the grid: the table's columns and the
+/// 学段 the sheet name or a heading row gives.
+struct RowContext<'a> {
+    layout: &'a Layout,
+    section: Option<Section>,
+}
+
+/// Read every table of a sheet, starting with the one whose header is at
+/// `header`. A repeated header further down starts another table (a second
+/// table stacked on the sheet), whose columns may be in another order.
+pub fn read_sheet(grid: &Grid, dict: &Dictionary, header: u32) -> Result<SheetRows, SheetError> {
+    let at = |r: u32, c: u32| CellRef::new(grid.file.clone(), grid.sheet.clone(), r, c);
+    let sheet_section = section_in_name(&grid.sheet);
+    let mut units = (0..header)
+        .flat_map(|r| (0..grid.width()).map(move |c| (r, c)))
+        .find_map(|(r, c)| {
+            let t = grid.get(r, c).text()?;
+            units_line(t).map(|u| (u, at(r, c)))
+        });
+    let (mut table, notes) =
+        layout(grid, dict, header, sheet_section, units.as_ref()).map_err(SheetError::NotATable)?;
+    let mut out = SheetRows {
+        notes,
+        ..SheetRows::default()
+    };
+    let mut section = sheet_section;
+    let mut hidden_read: Vec<u32> = Vec::new();
+    let mut errors = Vec::new();
+    let mut r = table.first_data;
+    let height = grid.rows.len() as u32;
+    while r < height {
+        let value = |c: u32| -> &Cell {
+            match grid.merge_at(r, c) {
+                Some(m) => grid.get(m.first_row, m.first_col),
+                None => grid.get(r, c),
+            }
+        };
+        if (0..grid.width()).all(|c| value(c).is_blank()) {
+            r += 1;
+            continue;
+        }
+        let skip = |reason: String, c: u32| SkippedRow {
+            at: at(r, c),
+            reason,
+            looked: row_preview(grid, r),
+        };
+        // A repeated header: another table follows, maybe with its columns
+        // in another order.
+        if is_header_row(grid, dict, r) {
+            let start = if r > 0 && is_group_heading_row(grid, dict, r - 1, r) {
+                r - 1
+            } else {
+                r
+            };
+            match layout(grid, dict, start, section, units.as_ref()) {
+                Ok((next, notes)) => {
+                    out.notes.extend(notes);
+                    out.skipped
+                        .push(skip("又一张表的表头，下面的行按这个表头读取".into(), 0));
+                    r = next.first_data;
+                    table = next;
+                    continue;
+                }
+                Err(e) => {
+                    errors.push(e);
+                    break;
+                }
+            }
+        }
+        // Spaces do not count: 总  计 is 总计.
+        let lead_text: String = (0..=table.name_col)
+            .map(|c| value(c).display())
+            .collect::<String>()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect();
+        if let Some(mark) = TOTAL_MARKS.iter().find(|m| lead_text.contains(**m)) {
+            out.skipped
+                .push(skip(format!("“{mark}”行，不是学校"), table.name_col));
+            r += 1;
+            continue;
+        }
+        if let Some(part) = breakdown_mark(&value(table.name_col).display(), &lead_text) {
+            out.skipped.push(skip(
+                format!("“{part}”分项行（上面合计的细分），不是学校"),
+                table.name_col,
+            ));
+            r += 1;
+            continue;
+        }
+        let first_text = (0..grid.width())
+            .map(|c| value(c).display())
+            .find(|t| !t.trim().is_empty())
+            .unwrap_or_default();
+        if FOOTER_MARKS
+            .iter()
+            .any(|m| first_text.trim_start().starts_with(m))
+        {
+            out.skipped
+                .push(skip("表尾说明（制表人、审核人等），不是学校".into(), 0));
+            r += 1;
+            continue;
+        }
+        if let Some((text, c)) = heading_text(grid, r, &table.columns) {
+            if let Some(u) = units_line(&text) {
+                units = Some((u, at(r, c)));
+                out.skipped.push(skip("单位说明行，不是学校".into(), c));
+            } else {
+                // 一、小学 / 二、初中 set the 学段 of the rows under them.
+                if let Some(s) = section_in_name(&text) {
+                    section = Some(s);
+                }
+                out.skipped
+                    .push(skip("分组标题行（学段、乡镇等），不是学校".into(), c));
+            }
+            r += 1;
+            continue;
+        }
+        let ctx = RowContext {
+            layout: &table,
+            section,
+        };
+        match read_row(grid, r, &ctx, &value) {
+            Ok(row) => {
+                if grid.is_row_hidden(r) {
+                    hidden_read.push(r);
+                }
+                out.rows.push(row)
+            }
+            Err(e) => errors.push(e),
+        }
+        r += 1;
+    }
+    Error::from_list(errors).map_err(SheetError::Rows)?;
+    if !hidden_read.is_empty() {
+        out.notes.push(Warning {
+            at: None,
+            message: format!(
+                "{}，工作表“{}”：第 {} 行是隐藏或被筛选掉的行，已照常读取；如这些行不应计入，请在表中删去",
+                grid.file,
+                grid.sheet,
+                row_ranges(&hidden_read)
+            ),
+        });
+    }
+    Ok(out)
+}
+
+/// The columns of the table whose header starts at `header`, with notes on
+/// units taken from a units line above it.
+fn layout(
+    grid: &Grid,
+    dict: &Dictionary,
+    header: u32,
+    section: Option<Section>,
+    units: Option<&(UnitsLine, CellRef)>,
+) -> Result<(Layout, Vec<Warning>), Error> {
     let at = |r: u32, c: u32| CellRef::new(grid.file.clone(), grid.sheet.clone(), r, c);
     let name_in = |r: u32| {
         (0..grid.width())
@@ -155,8 +338,9 @@ pub fn read_sheet(grid: &Grid, dict: &Dictionary, header: u32) -> Result<SheetRo
                 || grid
                     .merge_at(below, name_col)
                     .is_some_and(|m| m.first_row == header);
-            let two_rows =
-                name_below_blank && (0..grid.width()).any(|c| !grid.get(below, c).is_blank());
+            let two_rows = name_below_blank
+                && (0..grid.width()).any(|c| !grid.get(below, c).is_blank())
+                && !is_heading_like(grid, dict, below);
             // Or a row of column numbers or units (甲 | 乙 | 1 | 2 …).
             let cells: Vec<String> = (0..grid.width())
                 .map(|c| grid.get(below, c).display())
@@ -172,6 +356,7 @@ pub fn read_sheet(grid: &Grid, dict: &Dictionary, header: u32) -> Result<SheetRo
 
     let mut columns: Vec<Column> = Vec::new();
     let mut errors = Vec::new();
+    let mut from_line: Vec<&'static str> = Vec::new();
     for c in 0..grid.width() {
         let parent = if two_rows {
             parent_text(grid, header, c)
@@ -205,14 +390,29 @@ pub fn read_sheet(grid: &Grid, dict: &Dictionary, header: u32) -> Result<SheetRo
             ));
             continue;
         }
-        let unit = unit_in(&child).or_else(|| unit_in(&parent));
+        // A header's own unit wins over the units line above the table.
+        let own = unit_in(&child).or_else(|| unit_in(&parent));
+        let unit = own.or_else(|| {
+            let (line, _) = units?;
+            let Field::Number(m) = field else { return None };
+            let u = line.unit_for(m)?;
+            if u.factor() != 1.0 {
+                from_line.push(m.zh());
+            }
+            Some(u)
+        });
         columns.push(Column {
             col: c,
             field,
             unit,
         });
     }
+    let type_from_section =
+        section.is_some() && !columns.iter().any(|c| c.field == Field::SchoolType);
     for f in Field::all().into_iter().filter(|f| f.is_required()) {
+        if f == Field::SchoolType && type_from_section {
+            continue;
+        }
         if !columns.iter().any(|c| c.field == f) {
             errors.push(Error::cell(
                 &at(header, 0),
@@ -226,64 +426,296 @@ pub fn read_sheet(grid: &Grid, dict: &Dictionary, header: u32) -> Result<SheetRo
         }
     }
     Error::from_list(errors)?;
+    let mut notes = Vec::new();
+    if let (Some((line, cell)), false) = (units, from_line.is_empty()) {
+        notes.push(Warning {
+            at: Some(cell.clone()),
+            message: format!(
+                "按表上方“{}”一行，{}按万元换算（×10000）",
+                line.text,
+                from_line.join("、")
+            ),
+        });
+    }
+    Ok((
+        Layout {
+            columns,
+            name_col,
+            first_data,
+            type_from_section,
+        },
+        notes,
+    ))
+}
 
-    let mut out = SheetRows::default();
-    let mut errors = Vec::new();
-    for r in first_data..grid.rows.len() as u32 {
-        let value = |c: u32| -> &Cell {
-            match grid.merge_at(r, c) {
-                Some(m) => grid.get(m.first_row, m.first_col),
-                None => grid.get(r, c),
-            }
-        };
-        if (0..grid.width()).all(|c| value(c).is_blank()) {
-            continue;
-        }
-        // Spaces do not count: 总  计 is 总计.
-        let lead_text: String = (0..=name_col)
-            .map(|c| value(c).display())
-            .collect::<String>()
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .collect();
-        if let Some(mark) = TOTAL_MARKS.iter().find(|m| lead_text.contains(**m)) {
-            out.skipped.push(SkippedRow {
-                at: at(r, name_col),
-                reason: format!("“{mark}”行，不是学校"),
-            });
-            continue;
-        }
-        let first_text = (0..grid.width())
-            .map(|c| value(c).display())
-            .find(|t| !t.trim().is_empty())
-            .unwrap_or_default();
-        if FOOTER_MARKS
+/// Does row `r` name the columns of a table (学校名称 and at least one more)?
+/// Cheap unless a cell of the row names the school column.
+fn is_header_row(grid: &Grid, dict: &Dictionary, r: u32) -> bool {
+    let Some(row) = grid.rows.get(r as usize) else {
+        return false;
+    };
+    let names_school = row.iter().any(|c| {
+        c.text()
+            .is_some_and(|t| dict.lookup(t) == Some(Field::Name))
+    });
+    // Data rows have figures; a header has none.
+    names_school
+        && !row.iter().any(|c| matches!(c, Cell::Number(_)))
+        && row
             .iter()
-            .any(|m| first_text.trim_start().starts_with(m))
-        {
-            out.skipped.push(SkippedRow {
-                at: at(r, 0),
-                reason: "表尾说明（制表人、审核人等），不是学校".into(),
-            });
+            .filter(|c| c.text().is_some_and(|t| dict.lookup(t).is_some()))
+            .count()
+            >= 2
+}
+
+/// A row whose only content is one text (merged across the row or not) in a
+/// column that holds no figures: 一、小学, （1）城关镇, a title line. Returns
+/// the text and its column. A 序号 beside the text does not change that.
+fn heading_text(grid: &Grid, r: u32, columns: &[Column]) -> Option<(String, u32)> {
+    let mut text: Option<(String, u32)> = None;
+    let mut last_origin = None;
+    for c in 0..grid.width() {
+        let origin = grid
+            .merge_at(r, c)
+            .map(|m| (m.first_row, m.first_col))
+            .unwrap_or((r, c));
+        if last_origin == Some(origin) {
             continue;
         }
-        match read_row(grid, r, &columns, &value, name_col) {
-            Ok(row) => out.rows.push(row),
-            Err(e) => errors.push(e),
+        last_origin = Some(origin);
+        let cell = grid.get(origin.0, origin.1);
+        if cell.is_blank() {
+            continue;
+        }
+        if origin.0 != r {
+            return None;
+        }
+        let field = columns.iter().find(|x| x.col == origin.1).map(|x| x.field);
+        if field.is_some_and(|f| !matches!(f, Field::Name | Field::Township | Field::Locality)) {
+            return None;
+        }
+        match cell {
+            Cell::Number(_) => {}
+            Cell::Text(t) => match &text {
+                None => text = Some((t.trim().to_string(), origin.1)),
+                Some((prev, _)) if is_ordinal(prev) => {
+                    text = Some((t.trim().to_string(), origin.1))
+                }
+                Some(_) if is_ordinal(t) => {}
+                Some(_) => return None,
+            },
+            _ => return None,
         }
     }
-    Error::from_list(errors)?;
-    Ok(out)
+    text
+}
+
+/// A 序号 typed as text: 1, （1）, 一、, ⑴.
+fn is_ordinal(t: &str) -> bool {
+    let t = t.trim();
+    !t.is_empty()
+        && t.chars().count() <= 6
+        && t.chars().all(|c| {
+            c.is_ascii_digit() || "一二三四五六七八九十百（）().、．⑴⑵⑶⑷⑸⑹⑺⑻⑼⑽".contains(c)
+        })
+}
+
+/// The row below a header is a heading (一、小学, （1）城关镇): one text that
+/// names no column, not a second header row.
+fn is_heading_like(grid: &Grid, dict: &Dictionary, r: u32) -> bool {
+    let texts: Vec<String> = (0..grid.width())
+        .map(|c| grid.get(r, c).display())
+        .filter(|t| !t.trim().is_empty())
+        .collect();
+    texts.len() == 1 && dict.lookup(&texts[0]).is_none()
+}
+
+/// The 学段 a sheet name or heading names: 小学, 初中, 小学部, 初中学段,
+/// 一、小学. None when it names both or neither.
+fn section_in_name(name: &str) -> Option<Section> {
+    let primary = name.contains("小学");
+    let junior = name.contains("初中") || name.contains("初级中学");
+    match (primary, junior) {
+        (true, false) => Some(Section::Primary),
+        (false, true) => Some(Section::Junior),
+        _ => None,
+    }
+}
+
+/// 其中：民办 / 公办 / 其中城区 under a total: a breakdown, not a school.
+fn breakdown_mark(name: &str, lead: &str) -> Option<String> {
+    let n: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    let lead = lead.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+    if lead.starts_with("其中") || n.starts_with("其中") {
+        return Some(if n.is_empty() { lead.to_string() } else { n });
+    }
+    const PARTS: &[&str] = &[
+        "公办",
+        "民办",
+        "公办学校",
+        "民办学校",
+        "城区",
+        "镇区",
+        "乡村",
+        "农村",
+        "城镇",
+    ];
+    PARTS.contains(&n.as_str()).then_some(n)
+}
+
+/// A row as the user would recognise it: its first three non-empty cells.
+fn row_preview(grid: &Grid, r: u32) -> String {
+    let mut out: Vec<String> = Vec::new();
+    let mut last_origin = None;
+    for c in 0..grid.width() {
+        let origin = grid
+            .merge_at(r, c)
+            .map(|m| (m.first_row, m.first_col))
+            .unwrap_or((r, c));
+        if last_origin == Some(origin) {
+            continue;
+        }
+        last_origin = Some(origin);
+        let t = grid.get(origin.0, origin.1).display();
+        let t = t.trim();
+        if !t.is_empty() {
+            out.push(format!("“{}”", t.chars().take(30).collect::<String>()));
+            if out.len() == 3 {
+                break;
+            }
+        }
+    }
+    out.join(" ")
+}
+
+/// Row numbers as people write them: `5–7、12`.
+pub fn row_ranges(rows: &[u32]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < rows.len() {
+        let start = rows[i];
+        let mut end = start;
+        while i + 1 < rows.len() && rows[i + 1] == end + 1 {
+            end += 1;
+            i += 1;
+        }
+        parts.push(if end == start {
+            format!("{}", start + 1)
+        } else {
+            format!("{}–{}", start + 1, end + 1)
+        });
+        i += 1;
+    }
+    parts.join("、")
+}
+
+/// A line such as 单位：人、平方米、万元 or 金额单位：万元 above a table.
+#[derive(Debug, Clone)]
+pub struct UnitsLine {
+    /// The line as written, for the note.
+    pub text: String,
+    money: Option<Unit>,
+    area: Option<Unit>,
+}
+
+impl UnitsLine {
+    fn unit_for(&self, m: Measure) -> Option<Unit> {
+        match m.unit() {
+            "元" => self.money,
+            "平方米" => self.area,
+            _ => None,
+        }
+    }
+}
+
+/// Parse a units line; `None` when the text names no money or area unit
+/// (填报单位：某某县教育局 is not one).
+pub fn units_line(text: &str) -> Option<UnitsLine> {
+    let mut money = None;
+    let mut area = None;
+    let mut shown = None;
+    for (i, _) in text.match_indices("单位") {
+        let after = &text[i + "单位".len()..];
+        let Some(list) = after.strip_prefix('：').or_else(|| after.strip_prefix(':')) else {
+            continue;
+        };
+        let before = &text[..i];
+        let prefix: String = before
+            .chars()
+            .rev()
+            .take_while(|c| !c.is_whitespace() && !"，,;；、（(".contains(*c))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect();
+        #[derive(PartialEq)]
+        enum Scope {
+            Any,
+            Money,
+            Area,
+        }
+        let scope = match prefix.as_str() {
+            "" | "计量" | "数量" => Scope::Any,
+            "金额" | "资金" | "货币" | "价值" => Scope::Money,
+            "面积" => Scope::Area,
+            _ => continue,
+        };
+        // The list ends at the first space: 单位：万元　　填报日期：….
+        let list = list.split_whitespace().next().unwrap_or("");
+        let mut any = false;
+        for tok in list.split(['、', '，', ',', ';', '；', '/', '／']) {
+            let (m, a) = match tok {
+                "万元" => (Some(Unit::WanYuan), None),
+                "元" => (Some(Unit::Yuan), None),
+                "平方米" | "㎡" | "m2" | "m²" | "平米" => (None, Some(Unit::SquareMetre)),
+                "人" | "个" | "间" | "所" | "班" | "名" | "台" | "件" => (None, None),
+                _ => break,
+            };
+            any = true;
+            if scope != Scope::Area && m.is_some() {
+                money = m;
+            }
+            if scope != Scope::Money && a.is_some() {
+                area = a;
+            }
+        }
+        if any && shown.is_none() {
+            shown = Some(format!("{prefix}单位：{list}"));
+        }
+    }
+    (money.is_some() || area.is_some()).then(|| UnitsLine {
+        text: shown.unwrap_or_else(|| text.trim().to_string()),
+        money,
+        area,
+    })
 }
 
 fn read_row<'g>(
     grid: &'g Grid,
     r: u32,
-    columns: &[Column],
+    ctx: &RowContext,
     value: &dyn Fn(u32) -> &'g Cell,
-    name_col: u32,
 ) -> Result<RawRow, Error> {
+    let columns = &ctx.layout.columns;
+    let name_col = ctx.layout.name_col;
     let at = |c: u32| CellRef::new(grid.file.clone(), grid.sheet.clone(), r, c);
+    // A formula with no saved result would read as blank (or as its text)
+    // in any column: say so at its cell, whether or not the column is
+    // required, before anything else reads it.
+    let unsaved: Vec<Error> = columns
+        .iter()
+        .filter_map(|col| match value(col.col) {
+            Cell::Formula(f) => Some(Error::cell(
+                &at(col.col),
+                format!(
+                    "“{}”是公式（={f}），但文件里没有保存计算结果：请用 Excel 或 WPS 打开这个文件、保存后再试",
+                    col.field.zh()
+                ),
+            )),
+            _ => None,
+        })
+        .collect();
+    Error::from_list(unsaved)?;
     let text_of = |f: Field| -> Option<(String, CellRef)> {
         let col = columns.iter().find(|c| c.field == f)?;
         let t = value(col.col).display().trim().to_string();
@@ -291,12 +723,26 @@ fn read_row<'g>(
     };
     let mut errors = Vec::new();
     let Some((raw_name, name_at)) = text_of(Field::Name) else {
-        return Err(Error::cell(&at(name_col), "这一行有数据，但学校名称为空"));
+        return Err(Error::cell(
+            &at(name_col),
+            format!(
+                "这一行有数据，但学校名称为空（这一行：{}）",
+                row_preview(grid, r)
+            ),
+        ));
     };
     let (name, part_from_name) = split_part_suffix(&raw_name);
 
-    let school_type = match text_of(Field::SchoolType) {
-        Some((t, cell)) => match parse_school_type(&t) {
+    let from_section = ctx
+        .section
+        .filter(|_| ctx.layout.type_from_section)
+        .map(|s| match s {
+            Section::Primary => SchoolType::Primary,
+            Section::Junior => SchoolType::Junior,
+        });
+    let school_type = match (from_section, text_of(Field::SchoolType)) {
+        (Some(st), _) => st,
+        (None, Some((t, cell))) => match parse_school_type(&t) {
             Some(st) => st,
             None => {
                 errors.push(Error::cell(
@@ -306,7 +752,7 @@ fn read_row<'g>(
                 SchoolType::Other(t)
             }
         },
-        None => {
+        (None, None) => {
             errors.push(Error::cell(&name_at, "学校类型为空"));
             SchoolType::Other(String::new())
         }
@@ -325,7 +771,12 @@ fn read_row<'g>(
         },
         None => part_from_name,
     };
-    let part = match part.or_else(|| default_part(&school_type)) {
+    // The sheet name or a heading row (小学部, 二、初中) tells the 学段 of a
+    // 一贯制 school's row where no column does.
+    let part = part
+        .or_else(|| default_part(&school_type))
+        .or(ctx.section.map(RowPart::Section));
+    let part = match part {
         Some(p) => p,
         None => {
             if errors.is_empty() {
@@ -605,23 +1056,26 @@ pub fn group_schools(rows: Vec<RawRow>) -> Result<Vec<School>, Error> {
             });
         }
     }
-    // A merged value cell must not span two schools.
+    // A merged value cell must not span two schools. Rows are looked up by
+    // place once, so this stays linear in rows and merges.
+    let mut row_owner: HashMap<(&str, &str, u32), usize> = HashMap::new();
+    for (j, s) in schools.iter().enumerate() {
+        for r in &s.rows {
+            row_owner.insert((&r.at.file, &r.at.sheet, r.at.row), j);
+        }
+    }
     for ((cell, last), owner) in &merge_owner {
-        for (j, s) in schools.iter().enumerate() {
-            if j == *owner {
-                continue;
-            }
-            if s.rows.iter().any(|r| {
-                r.at.file == cell.file
-                    && r.at.sheet == cell.sheet
-                    && r.at.row > cell.row
-                    && r.at.row <= *last
-            }) {
+        let mut seen = BTreeSet::new();
+        for row in cell.row + 1..=*last {
+            if let Some(&j) = row_owner.get(&(&*cell.file, &*cell.sheet, row))
+                && j != *owner
+                && seen.insert(j)
+            {
                 errors.push(Error::cell(
                     cell,
                     format!(
                         "合并单元格跨越了两所学校（“{}”与“{}”），无法判断归属",
-                        schools[*owner].name, s.name
+                        schools[*owner].name, schools[j].name
                     ),
                 ));
             }
@@ -654,6 +1108,89 @@ mod tests {
             )
         );
         assert_eq!(split_part_suffix("泗县第一小学").1, None);
+    }
+
+    /// A grid as a reader gives it, from `a|b` lines; `=f` is a formula
+    /// with no saved result, a plain number a number.
+    fn grid(t: &str) -> Grid {
+        let rows = t
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(|l| {
+                l.split('|')
+                    .map(|c| match (c.strip_prefix('='), c.parse::<f64>()) {
+                        _ if c.is_empty() => Cell::Empty,
+                        (Some(f), _) => Cell::Formula(f.into()),
+                        (None, Ok(n)) => Cell::Number(n),
+                        (None, Err(_)) => Cell::Text(c.into()),
+                    })
+                    .collect()
+            })
+            .collect();
+        Grid::new("学校.xlsx".into(), "Sheet1".into(), rows, Vec::new())
+    }
+
+    fn read(g: &Grid) -> Result<SheetRows, String> {
+        let dict = Dictionary::new(&BTreeMap::new()).unwrap();
+        let h = find_header(g, &dict).unwrap();
+        read_sheet(g, &dict, h).map_err(|e| match e {
+            SheetError::NotATable(e) | SheetError::Rows(e) => e.to_string(),
+        })
+    }
+
+    #[test]
+    fn unsaved_formulas_are_reported_in_any_recognised_column() {
+        let g = grid(
+            "学校名称|学校类型|学生数|班级数|备注
+             第一小学|小学|1200|=C2/40|=1+1
+             =A2|小学|=C2+1|10|",
+        );
+        let e = read(&g).unwrap_err();
+        assert_eq!(
+            e,
+            [
+                "学校.xlsx，工作表“Sheet1”，单元格 D2：“班级数”是公式（=C2/40），但文件里没有保存计算结果：请用 Excel 或 WPS 打开这个文件、保存后再试",
+                "学校.xlsx，工作表“Sheet1”，单元格 A3：“学校名称”是公式（=A2），但文件里没有保存计算结果：请用 Excel 或 WPS 打开这个文件、保存后再试",
+                "学校.xlsx，工作表“Sheet1”，单元格 C3：“学生数”是公式（=C2+1），但文件里没有保存计算结果：请用 Excel 或 WPS 打开这个文件、保存后再试",
+            ]
+            .join("\n")
+        );
+    }
+
+    #[test]
+    fn hidden_rows_are_read_and_noted_compactly() {
+        let mut g = grid(
+            "学校名称|学校类型|学生数
+             一小|小学|100
+             二小|小学|100
+             三小|小学|100
+             四小|小学|100
+             五小|小学|100",
+        );
+        g.hidden_rows = vec![2, 3, 5];
+        let s = read(&g).unwrap();
+        assert_eq!(s.rows.len(), 5);
+        let notes: Vec<&str> = s.notes.iter().map(|w| w.message.as_str()).collect();
+        assert_eq!(
+            notes,
+            [
+                "学校.xlsx，工作表“Sheet1”：第 3–4、6 行是隐藏或被筛选掉的行，已照常读取；如这些行不应计入，请在表中删去"
+            ]
+        );
+    }
+
+    #[test]
+    fn units_lines() {
+        let u = units_line("填报单位：泗县教育局　　单位：人、平方米、万元").unwrap();
+        assert_eq!(u.text, "单位：人、平方米、万元");
+        assert_eq!(u.unit_for(Measure::EquipmentValue), Some(Unit::WanYuan));
+        assert_eq!(u.unit_for(Measure::TeachingArea), Some(Unit::SquareMetre));
+        let u = units_line("面积单位：平方米").unwrap();
+        assert_eq!(u.unit_for(Measure::EquipmentValue), None);
+        assert!(units_line("填报单位：泗县教育局").is_none());
+        assert!(units_line("单位：人").is_none());
+        assert_eq!(row_ranges(&[0, 1, 2, 5, 9, 10]), "1–3、6、10–11");
     }
 
     #[test]

@@ -80,6 +80,9 @@ fn translate(msg: &str) -> String {
             .replace(", expected", "，应为");
         return format!("取值无效：{rest}");
     }
+    if msg.contains("invalid boolean") {
+        return "应为 true 或 false（是或否）".into();
+    }
     if msg.contains("duplicate") {
         return format!("键重复：{msg}");
     }
@@ -193,6 +196,18 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
                 );
             }
         },
+        ["plausibility", key, bound @ ("min" | "max")] => {
+            let keys: Vec<String> = p.plausibility.keys().cloned().collect();
+            let r = p.plausibility.get_mut(*key).ok_or_else(|| {
+                format!("没有名为“{key}”的数据核对范围（可选：{}）", keys.join("、"))
+            })?;
+            let v = Some(num()?);
+            if *bound == "min" {
+                r.min = v;
+            } else {
+                r.max = v;
+            }
+        }
         [id, crit] => {
             let spec = p
                 .indicators
@@ -213,7 +228,7 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
         }
         _ => {
             return Err(
-                "无法识别的标准路径（例如 Q1.rate、L1.primary、resource.cv_limit.junior）".into(),
+                "无法识别的标准路径（例如 Q1.rate、L1.primary、resource.cv_limit.junior、plausibility.equipment_per_student.min）".into(),
             );
         }
     }

@@ -133,7 +133,7 @@ pub fn check_summary(county: &County) -> String {
     } else {
         let _ = writeln!(out, "\n跳过的行（{} 行）：", county.skipped.len());
         for s in &county.skipped {
-            let _ = writeln!(out, "  {}：{}", s.at, s.reason);
+            let _ = writeln!(out, "  {}：{}（这一行：{}）", s.at, s.reason, s.looked);
         }
     }
     if county.warnings.is_empty() {
