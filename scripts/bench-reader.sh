@@ -24,7 +24,7 @@ trap 'rm -rf "$work"' EXIT
 measure() { # label, rows, command...: seconds, rows/s, peak MB
   local label=$1 rows=$2; shift 2
   /usr/bin/time -f "%e %M" -o "$work/time" "$@" >"$work/out" 2>&1 || true
-  read -r t m < "$work/time"
+  read -r t m < <(tail -n 1 "$work/time")
   local note
   note=$(grep -o 'BENCH.*\|超过了[^；]*' "$work/out" | head -1 || true)
   printf '%-34s %8.2f s %10.0f rows/s %6d MB  %s\n' "$label" "$t" \

@@ -735,33 +735,11 @@ fn libreoffice_html_as_xls() {
 // that the work was done)
 // ---------------------------------------------------------------------------
 
-/// Plausible school rows: name, township, 学段, figures.
-fn bench_row(i: usize) -> [String; 8] {
-    [
-        format!("第{}中心学校", i + 1),
-        format!("{}镇", ["城关", "河西", "东关", "南山"][i % 4]),
-        ["小学部", "初中部"][i % 2].to_string(),
-        format!("{}", 200 + i % 1800),
-        format!("{}", 12 + i % 90),
-        format!("{:.1}", 3200.5 + (i % 5000) as f64),
-        format!("{:.2}", 85.25 + (i % 300) as f64),
-        format!("{}", 1 + i % 40),
-    ]
-}
-
-const BENCH_HEADER: [&str; 8] = [
-    "学校名称",
-    "乡镇",
-    "学段",
-    "学生数",
-    "专任教师数",
-    "校舍建筑面积",
-    "教学仪器设备值（万元）",
-    "班级数",
-];
-
-/// `DUDAO_BENCH_ROWS=N DUDAO_BENCH_OUT=DIR`: writes DIR/rows-N.csv and
-/// DIR/rows-N.xlsx.
+/// `DUDAO_BENCH_ROWS=N DUDAO_BENCH_OUT=DIR`: writes DIR/rows-N.xlsx, the
+/// data dictionary's layout with N synthetic school-学段 rows (as
+/// `dudao init --sample-schools N` writes), and DIR/rows-N.csv with the same
+/// columns: the xlsx's rows (up to 100,000) repeated to N rows, each school
+/// name numbered so that none repeats.
 #[test]
 #[ignore = "benchmark input generator for scripts/bench-reader.sh"]
 fn bench_write_rows() {
@@ -774,29 +752,40 @@ fn bench_write_rows() {
     };
     let n: usize = n.parse().unwrap();
     let out = Path::new(&out);
+    let xlsx = out.join(format!("rows-{n}.xlsx"));
+    dudao::synth::write_clean_xlsx(&xlsx, &dudao::synth::county(n)).unwrap();
+    let sample = out.join("sample.xlsx");
+    dudao::synth::write_clean_xlsx(&sample, &dudao::synth::county(n.min(100_000))).unwrap();
+    let grid = read(&sample).remove(0);
+    let name_col = grid.rows[0]
+        .iter()
+        .position(|c| c.display() == "学校名称")
+        .unwrap();
+    let line = |cells: &[Cell], suffix: &str| -> String {
+        cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let v = c.display().replace(',', "，");
+                if i == name_col { v + suffix } else { v }
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
     let mut csv =
         std::io::BufWriter::new(std::fs::File::create(out.join(format!("rows-{n}.csv"))).unwrap());
-    writeln!(csv, "{}", BENCH_HEADER.join(",")).unwrap();
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet().set_name("小学").unwrap();
-    for (c, h) in BENCH_HEADER.iter().enumerate() {
-        ws.write(0, c as u16, *h).unwrap();
-    }
+    writeln!(csv, "{}", line(&grid.rows[0], "")).unwrap();
+    let body = &grid.rows[1..];
     for i in 0..n {
-        let row = bench_row(i);
-        writeln!(csv, "{}", row.join(",")).unwrap();
-        // The xlsx stops at its format's 1,048,576 rows.
-        if i + 1 < 1_048_576 {
-            for (c, v) in row.iter().enumerate() {
-                match v.parse::<f64>() {
-                    Ok(x) if c >= 3 => ws.write(i as u32 + 1, c as u16, x).unwrap(),
-                    _ => ws.write(i as u32 + 1, c as u16, v).unwrap(),
-                };
-            }
-        }
+        let round = i / body.len();
+        let suffix = if round == 0 {
+            String::new()
+        } else {
+            format!("{round}")
+        };
+        writeln!(csv, "{}", line(&body[i % body.len()], &suffix)).unwrap();
     }
     csv.flush().unwrap();
-    wb.save(out.join(format!("rows-{n}.xlsx"))).unwrap();
 }
 
 /// `DUDAO_BENCH_FILE=PATH`: `read_workbook` alone on PATH; prints the rows

@@ -7,6 +7,7 @@
 use super::grid::{Cell, Grid};
 use super::limits::{Budget, SheetBuilder};
 use crate::error::Error;
+use std::borrow::Cow;
 use std::sync::Arc;
 
 pub fn read(bytes: &[u8], file: Arc<str>, sheet: &str, budget: &Budget) -> Result<Grid, Error> {
@@ -46,16 +47,14 @@ pub fn read(bytes: &[u8], file: Arc<str>, sheet: &str, budget: &Budget) -> Resul
     sheet.finish()
 }
 
-fn decode(bytes: &[u8]) -> String {
+/// Borrowed when the file is UTF-8 already: a 100 MB csv is not copied.
+fn decode(bytes: &[u8]) -> Cow<'_, str> {
     if let Some((enc, bom)) = encoding_rs::Encoding::for_bom(bytes) {
-        return enc
-            .decode_without_bom_handling(&bytes[bom..])
-            .0
-            .into_owned();
+        return enc.decode_without_bom_handling(&bytes[bom..]).0;
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => encoding_rs::GB18030.decode_without_bom_handling(bytes).0,
     }
 }
 
