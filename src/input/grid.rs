@@ -1,10 +1,15 @@
-//! Reads any workbook format into plain grids of cells with their merged
-//! regions. calamine handles xlsx/xls/xlsb/ods; csv (often GBK from Chinese
-//! Excel) is decoded here. Nothing beyond this module knows file formats.
+//! Reads any workbook into plain grids of cells with their merged regions,
+//! hidden sheets and hidden rows. This module owns the grid and the way in:
+//! which files are read at all, and which reader a file's content calls for
+//! (see [`super::sniff`]); the readers live beside it, one per format, all
+//! bounded by [`super::limits`]. Nothing beyond these modules knows file
+//! formats.
 
+use super::limits::{self, Budget};
+use super::sniff::{self, Format};
+use super::{csv, html, ods, spreadsheetml, xlsx};
 use crate::error::Error;
-use calamine::{Data, Reader, Sheets, open_workbook_auto};
-use std::io::{BufReader, Read, Seek};
+use std::io::Read;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -150,145 +155,106 @@ impl Grid {
     }
 }
 
-/// Read every non-empty sheet of a workbook. `label` is how errors name the
-/// file (the path as the user gave it).
+/// Read every sheet of a workbook. `label` is how errors name the file (the
+/// path as the user gave it). Only a regular file within
+/// [`limits::MAX_FILE_BYTES`] is read, once, and parsed from memory.
 pub fn read_workbook(path: &Path, label: &str) -> Result<Vec<Grid>, Error> {
-    let file: Arc<str> = Arc::from(label);
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if !path.exists() {
-        return Err(Error::File {
-            file: label.to_string(),
-            message: "找不到这个学校数据文件".into(),
-        });
-    }
-    if ext == "csv" || ext == "txt" {
-        return read_csv(path, file).map(|g| vec![g]);
-    }
-    let not_workbook = |detail: String| Error::File {
+    let refuse = |message: String| Error::File {
         file: label.to_string(),
-        message: format!(
-            "不是可读取的工作簿，文件可能已损坏或不是表格文件（支持 xlsx、xls、xlsb、ods、csv；技术信息：{detail}）"
-        ),
+        message,
     };
-    let mut book = open_workbook_auto(path).map_err(|e| not_workbook(e.to_string()))?;
-    let names = book.sheet_names();
-    // Hidden and very hidden sheets, so the caller can leave them unread.
-    let hidden: Vec<String> = book
-        .sheets_metadata()
-        .iter()
-        .filter(|s| s.visible != calamine::SheetVisible::Visible)
-        .map(|s| s.name.clone())
-        .collect();
-    let mut ods_merges = match book {
-        Sheets::Ods(_) => super::ods::merges(path),
-        _ => Default::default(),
-    };
-    let mut grids = Vec::new();
-    for name in names {
-        let range = book
-            .worksheet_range(&name)
-            .map_err(|e| not_workbook(format!("工作表“{name}”：{e}")))?;
-        let merges = match ods_merges.remove(&name) {
-            Some(m) => m,
-            None => merges_of(&mut book, &name),
-        };
-        let mut grid = grid_from_range(file.clone(), Arc::from(name.as_str()), &range, merges);
-        grid.hidden = hidden.contains(&name);
-        grids.push(grid);
-    }
-    Ok(grids)
-}
-
-fn merges_of<RS: Read + Seek>(book: &mut Sheets<RS>, name: &str) -> Vec<Merge> {
-    let dims = match book {
-        Sheets::Xlsx(x) => x.merge_cells_by_sheet_name(name).ok(),
-        Sheets::Xls(x) => x.merge_cells_by_sheet_name(name).ok(),
-        // XLSB: calamine reports no merges; ODS merges come from
-        // `super::ods`.
-        _ => None,
-    };
-    dims.unwrap_or_default()
-        .into_iter()
-        .map(|d| Merge {
-            first_row: d.start.0,
-            first_col: d.start.1,
-            last_row: d.end.0,
-            last_col: d.end.1,
-        })
-        .collect()
-}
-
-fn grid_from_range(
-    file: Arc<str>,
-    sheet: Arc<str>,
-    range: &calamine::Range<Data>,
-    merges: Vec<Merge>,
-) -> Grid {
-    let (r0, c0) = range.start().unwrap_or((0, 0));
-    let mut rows: Vec<Vec<Cell>> = vec![Vec::new(); r0 as usize];
-    for row in range.rows() {
-        let mut cells = vec![Cell::Empty; c0 as usize];
-        cells.extend(row.iter().map(convert));
-        while matches!(cells.last(), Some(c) if c.is_blank()) {
-            cells.pop();
+    // Metadata first: opening a FIFO blocks until someone writes to it.
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(refuse("找不到这个学校数据文件".into()));
         }
-        rows.push(cells);
-    }
-    Grid::new(file, sheet, rows, merges)
-}
-
-fn convert(d: &Data) -> Cell {
-    match d {
-        Data::Empty => Cell::Empty,
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Float(f) => Cell::Number(*f),
-        Data::String(s) => Cell::Text(s.clone()),
-        Data::Bool(b) => Cell::Bool(*b),
-        Data::DateTime(dt) => Cell::Date(dt.to_string()),
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Date(s.clone()),
-        Data::Error(e) => Cell::Error(format!("{e}")),
-    }
-}
-
-/// CSV from Excel in China is GBK more often than UTF-8; accept both.
-fn read_csv(path: &Path, file: Arc<str>) -> Result<Grid, Error> {
-    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    if bytes.contains(&0) {
-        return Err(Error::File {
-            file: file.to_string(),
-            message: "不是文本格式的 csv 文件（含有二进制内容）".into(),
-        });
-    }
-    let text = match std::str::from_utf8(&bytes) {
-        Ok(s) => s.trim_start_matches('\u{feff}').to_string(),
-        Err(_) => encoding_rs::GB18030.decode(&bytes).0.into_owned(),
+        Err(e) => return Err(Error::io(path, e)),
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(BufReader::new(text.as_bytes()));
-    let mut rows = Vec::new();
-    for (i, rec) in reader.records().enumerate() {
-        let rec = rec.map_err(|e| Error::File {
-            file: file.to_string(),
-            message: format!("第 {} 行无法解析：{e}", i + 1),
-        })?;
-        rows.push(
-            rec.iter()
-                .map(|s| {
-                    if s.trim().is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(s.to_string())
-                    }
-                })
-                .collect(),
-        );
+    if let Some(what) = not_regular(&meta.file_type()) {
+        return Err(refuse(format!(
+            "{what}，不是普通文件，不能作为学校数据读取"
+        )));
     }
-    let sheet: Arc<str> = Arc::from(path.file_stem().and_then(|s| s.to_str()).unwrap_or("csv"));
-    Ok(Grid::new(file, sheet, rows, Vec::new()))
+    let too_big = || {
+        refuse(format!(
+            "文件超过 {} MB 的上限，不像是学校统计表；请删去多余的内容，或分成几个文件",
+            limits::MAX_FILE_BYTES / 1024 / 1024
+        ))
+    };
+    if meta.len() > limits::MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The file may have grown since its metadata was read.
+    file.take(limits::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(path, e))?;
+    if bytes.len() as u64 > limits::MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(label);
+    read_workbook_bytes(&bytes, label, name)
+}
+
+/// What a path is when it is not a regular file, in words.
+fn not_regular(t: &std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("这是一个命名管道（FIFO）");
+        }
+        if t.is_socket() {
+            return Some("这是一个套接字（socket）");
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return Some("这是一个设备");
+        }
+    }
+    if t.is_dir() {
+        return Some("这是一个文件夹");
+    }
+    if !t.is_file() {
+        return Some("这不是普通文件");
+    }
+    None
+}
+
+/// Read every sheet of a workbook held in memory. The format comes from the
+/// content (`file_name`'s extension only breaks ties); `label` names the
+/// file in errors.
+pub fn read_workbook_bytes(bytes: &[u8], label: &str, file_name: &str) -> Result<Vec<Grid>, Error> {
+    let file: Arc<str> = Arc::from(label);
+    let format = sniff::sniff(bytes, file_name).map_err(|what| Error::File {
+        file: label.to_string(),
+        message: format!("无法作为学校数据读取：{what}"),
+    })?;
+    let budget = Budget::default();
+    match format {
+        Format::Xlsx => {
+            limits::check_zip(bytes, label)?;
+            xlsx::read_xlsx(bytes, file, &budget)
+        }
+        Format::Xlsb => {
+            limits::check_zip(bytes, label)?;
+            xlsx::read_xlsb(bytes, file, &budget)
+        }
+        Format::Ods => {
+            limits::check_zip(bytes, label)?;
+            ods::read(bytes, file, &budget)
+        }
+        Format::Xls => xlsx::read_xls(bytes, file, &budget),
+        Format::Encrypted => Err(xlsx::encrypted(label)),
+        Format::Html => html::read(bytes, file, &budget),
+        Format::SpreadsheetMl => spreadsheetml::read(bytes, file, &budget),
+        Format::Text => {
+            let stem = Path::new(file_name)
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("csv");
+            csv::read(bytes, file, stem, &budget).map(|g| vec![g])
+        }
+    }
 }

@@ -2,11 +2,17 @@
 //! checked [`County`]. Everything after this stage trusts the model.
 
 pub mod columns;
+mod csv;
 pub mod grid;
+mod html;
+pub mod limits;
 pub mod number;
 pub mod ods;
 pub mod plan;
 pub mod schools;
+mod sniff;
+mod spreadsheetml;
+mod xlsx;
 pub mod yaml;
 
 use crate::access::{Access, InputKind};
