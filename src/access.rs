@@ -205,8 +205,9 @@ fn resolve(path: &Path) -> Option<PathBuf> {
     std::fs::canonicalize(parent).ok().map(|p| p.join(name))
 }
 
-/// The kind of a file that is not a regular one, in Chinese.
-fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
+/// The kind of a file that is not a regular one, in Chinese. The workbook
+/// reader asks too, for callers that read without an [`Access`].
+pub fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
     if meta.is_file() {
         return None;
     }

@@ -355,21 +355,21 @@ fn fifo_device_and_folder_are_refused_before_open() {
     assert!(status.success());
     assert_eq!(
         read_err(&fifo),
-        "学校.xlsx：这是一个命名管道（FIFO），不是普通文件，不能作为学校数据读取"
+        "学校.xlsx：这是一个管道（FIFO），不是普通文件，拒绝读取"
     );
     assert_eq!(
         read_err(Path::new("/dev/null")),
-        "学校.xlsx：这是一个设备，不是普通文件，不能作为学校数据读取"
+        "学校.xlsx：这是一个设备文件，不是普通文件，拒绝读取"
     );
     std::fs::create_dir(dir.path().join("文件夹.xlsx")).unwrap();
     assert_eq!(
         read_err(&dir.path().join("文件夹.xlsx")),
-        "学校.xlsx：这是一个文件夹，不是普通文件，不能作为学校数据读取"
+        "学校.xlsx：这是一个文件夹，不是普通文件，拒绝读取"
     );
     let (code, stderr) = check(dir.path(), "管道.xlsx");
     assert_eq!(code, 1, "{stderr}");
     assert!(
-        stderr.contains("管道.xlsx：这是一个命名管道（FIFO），不是普通文件"),
+        stderr.contains("管道.xlsx：这是一个管道（FIFO），不是普通文件，拒绝读取"),
         "{stderr}"
     );
 }

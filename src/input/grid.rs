@@ -171,10 +171,8 @@ pub fn read_workbook(path: &Path, label: &str) -> Result<Vec<Grid>, Error> {
         }
         Err(e) => return Err(Error::io(path, e)),
     };
-    if let Some(what) = not_regular(&meta.file_type()) {
-        return Err(refuse(format!(
-            "{what}，不是普通文件，不能作为学校数据读取"
-        )));
+    if let Some(what) = crate::access::not_regular(&meta) {
+        return Err(refuse(format!("这是{what}，不是普通文件，拒绝读取")));
     }
     let too_big = || {
         refuse(format!(
@@ -196,30 +194,6 @@ pub fn read_workbook(path: &Path, label: &str) -> Result<Vec<Grid>, Error> {
     }
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or(label);
     read_workbook_bytes(&bytes, label, name)
-}
-
-/// What a path is when it is not a regular file, in words.
-fn not_regular(t: &std::fs::FileType) -> Option<&'static str> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return Some("这是一个命名管道（FIFO）");
-        }
-        if t.is_socket() {
-            return Some("这是一个套接字（socket）");
-        }
-        if t.is_block_device() || t.is_char_device() {
-            return Some("这是一个设备");
-        }
-    }
-    if t.is_dir() {
-        return Some("这是一个文件夹");
-    }
-    if !t.is_file() {
-        return Some("这不是普通文件");
-    }
-    None
 }
 
 /// Read every sheet of a workbook held in memory. The format comes from the
