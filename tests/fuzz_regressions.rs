@@ -123,15 +123,27 @@ fn run_all(base: &Path) -> Vec<(String, Result<usize, String>)> {
 }
 
 /// What each kept crash input must give now: the school count, or words
-/// of the located error. Every file under tests/fixtures/fuzz/ has a line.
+/// of the located error. Every file under tests/fixtures/fuzz/<target>/
+/// has a line.
 const CRASHES: &[(&str, Result<usize, &str>)] = &[];
 
-#[test]
-fn crash_inputs_give_a_located_error_or_a_clean_result() {
-    let seen = run_all(&root().join("tests/fixtures/fuzz"));
+/// Crash inputs whose fix is not in yet, under tests/fixtures/fuzz/open/,
+/// with the outcome they must give once it is. Moved to CRASHES (and the
+/// file up a folder) when fixed.
+const OPEN: &[(&str, Result<usize, &str>)] = &[
+    // calamine 0.38 cfb.rs:320 slices `data[start..len]` with start > len
+    // when a FAT chain names a sector past the end of a truncated file.
+    (
+        "xls/cfb-sector-past-eof.xls",
+        Err("学校.xls：不是可读取的工作簿"),
+    ),
+];
+
+fn check_against(base: &Path, table: &[(&str, Result<usize, &str>)]) {
+    let seen = run_all(base);
     for (input, got) in &seen {
-        let Some((_, want)) = CRASHES.iter().find(|(name, _)| name == input) else {
-            panic!("{input}：CRASHES 里没有写明它应得的结果：{got:?}");
+        let Some((_, want)) = table.iter().find(|(name, _)| name == input) else {
+            panic!("{input}：没有写明它应得的结果：{got:?}");
         };
         match (want, got) {
             (Ok(n), Ok(m)) => assert_eq!(n, m, "{input}"),
@@ -141,7 +153,18 @@ fn crash_inputs_give_a_located_error_or_a_clean_result() {
             _ => panic!("{input}：应得 {want:?}，实得 {got:?}"),
         }
     }
-    assert_eq!(seen.len(), CRASHES.len(), "CRASHES 里有已不存在的文件");
+    assert_eq!(seen.len(), table.len(), "表里有已不存在的文件");
+}
+
+#[test]
+fn crash_inputs_give_a_located_error_or_a_clean_result() {
+    check_against(&root().join("tests/fixtures/fuzz"), CRASHES);
+}
+
+#[test]
+#[ignore = "calamine 0.38 panics on this xls (cfb.rs:320); needs a catch at grid::read_workbook"]
+fn open_crash_inputs_give_a_located_error() {
+    check_against(&root().join("tests/fixtures/fuzz/open"), OPEN);
 }
 
 /// The seeds are real exports; their outcome moves with the readers, so
