@@ -162,7 +162,7 @@ fn crash_inputs_give_a_located_error_or_a_clean_result() {
 }
 
 #[test]
-#[ignore = "calamine 0.38 panics on this xls (cfb.rs:320); needs a catch at grid::read_workbook"]
+#[ignore = "calamine 0.38 panics on these xls files; needs a catch at grid::read_workbook"]
 fn open_crash_inputs_give_a_located_error() {
     check_against(&root().join("tests/fixtures/fuzz/open"), OPEN);
 }
