@@ -175,6 +175,19 @@ pub struct IndicatorResult {
     pub failing: Vec<String>,
 }
 
+impl IndicatorResult {
+    /// How criterion `c` is named in a table row: a single-criterion
+    /// indicator reads best under its own name (Q3's criterion is just
+    /// “是否达到”). Shared by the terminal table and the report.
+    pub fn criterion_label(&self, c: &CriterionResult) -> String {
+        if self.criteria.len() == 1 {
+            self.name.clone()
+        } else {
+            c.label.clone()
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct CriterionResult {
     pub key: String,

@@ -372,7 +372,7 @@ fn indicator_table(list: &[IndicatorResult]) -> Table {
         for (k, c) in r.criteria.iter().enumerate() {
             t.add_row(vec![
                 if k == 0 { r.id.clone() } else { String::new() },
-                crate::report::context::criterion_label(r, c),
+                r.criterion_label(c),
                 c.standard.clone(),
                 c.actual.clone(),
                 met_text(c.met).to_string(),

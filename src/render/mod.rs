@@ -21,7 +21,6 @@ use typst_layout::PagedDocument;
 
 pub use self::diag::{Diagnostic, Location, RenderError};
 pub use self::fonts::{FontOrigin, FontRole, FontSet, FontUse};
-pub use self::pdf::write_atomically;
 
 /// The GB/T 9704 style (`report_templates/style.typ`), served at
 /// [`STYLE_PATH`] unless a job supplies its own file there.

@@ -591,7 +591,7 @@ fn gq_table(e: &Evaluation) -> TableRows {
             let r = t.rows.len();
             t.rows.push(vec![
                 if k == 0 { i.id.clone() } else { String::new() },
-                criterion_label(i, c),
+                i.criterion_label(c),
                 c.standard.clone(),
                 c.actual.clone(),
                 match c.met {
@@ -617,16 +617,6 @@ fn gq_table(e: &Evaluation) -> TableRows {
         }
     }
     t
-}
-
-/// A single-criterion indicator reads best under its own name (Q3's
-/// criterion is just “是否达到”).
-pub fn criterion_label(i: &IndicatorResult, c: &crate::evaluate::CriterionResult) -> String {
-    if i.criteria.len() == 1 {
-        i.name.clone()
-    } else {
-        c.label.clone()
-    }
 }
 
 fn task_table(plan: &Plan, e: &Evaluation) -> TableRows {

@@ -1,0 +1,7 @@
+//! Excel 2003 XML (SpreadsheetML) saved as “.xml”, and the school-row
+//! path on what it yields.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    let _ = dudao_fuzz::checked(dudao_fuzz::run("spreadsheetml", data));
+});
