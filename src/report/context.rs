@@ -1,12 +1,13 @@
-//! What the templates see: the plan, the evaluation, and the report's
-//! generated sentences and table rows, numbers already formatted the one
-//! way the report prints them. Templates only lay these out.
+//! What the templates see: the plan, the evaluation, and the facts the
+//! body narrates (counts, names, figures formatted the one way the report
+//! prints them, verdicts) plus table rows. Sentences are the templates'
+//! business, so a county rewords its report without a new binary.
 
 use crate::evaluate::{Evaluation, IndicatorResult, MetStatus, SchoolResult};
 use crate::input::plan::Plan;
-use crate::model::Section;
+use crate::model::{County, Measure, RowPart, Section};
 use crate::output::format::{cv, fixed, grouped};
-use crate::profile::ResourceIndicator;
+use crate::profile::{Op, ResourceIndicator};
 use chrono::Datelike;
 use serde::Serialize;
 
@@ -17,13 +18,17 @@ pub struct Context<'a> {
     pub title_lines: Vec<String>,
     pub date: DateParts,
     pub date_zh: String,
-    /// 一、基本情况: generated paragraphs after the bureau's own overview.
-    pub basic: Vec<String>,
-    /// （一）资源配置: one paragraph per 学段, then the rule.
-    pub resource: Vec<String>,
+    /// 统计时点 the figures refer to.
+    pub stats_date: String,
+    /// Who is counted where: 学校 and 教学点, exclusions, 高中部, apportioning.
+    pub scope: Scope,
+    /// （一）资源配置, one entry per 学段.
+    pub sections: Vec<SectionFacts>,
+    /// 政府保障程度 and 教育质量 indicators, each with its criteria.
+    pub indicators: Vec<Narrated>,
+    pub recognition: RecognitionFacts,
     pub guarantee_summary: String,
     pub quality_summary: String,
-    pub recognition_summary: String,
     /// 四、存在的问题: generated from shortfalls, then the bureau's own.
     pub problems: Vec<String>,
     pub verdict: String,
@@ -54,6 +59,8 @@ pub struct Tables {
     pub basic: TableRows,
     pub resource: TableRows,
     pub cv: TableRows,
+    /// The body's short CV table: indicators by name, no ids.
+    pub cv_summary: TableRows,
     pub guarantee_quality: TableRows,
     pub tasks: TableRows,
 }
@@ -124,7 +131,8 @@ fn value_text(e: &Evaluation, s: &SchoolResult, i: ResourceIndicator) -> String 
         .unwrap_or_else(|| "—".into())
 }
 
-pub fn build<'a>(plan: &'a Plan, e: &'a Evaluation, include_school_pages: bool) -> Context<'a> {
+pub fn build<'a>(county: &'a County, e: &'a Evaluation, include_school_pages: bool) -> Context<'a> {
+    let plan = &county.plan;
     let d = plan.report.date.value.0;
     Context {
         plan,
@@ -136,11 +144,21 @@ pub fn build<'a>(plan: &'a Plan, e: &'a Evaluation, include_school_pages: bool) 
             day: d.day(),
         },
         date_zh: plan.report.date.value.zh(),
-        basic: basic(e),
-        resource: resource(e),
+        stats_date: plan.report.date.value.zh(),
+        scope: scope(county, e),
+        sections: Section::ALL
+            .into_iter()
+            .map(|s| section_facts(e, s))
+            .collect(),
+        indicators: e
+            .guarantee
+            .iter()
+            .chain(&e.quality)
+            .map(|i| narrated(county, i))
+            .collect(),
+        recognition: recognition(e),
         guarantee_summary: area_summary("政府保障程度", &e.guarantee),
         quality_summary: area_summary("教育质量", &e.quality),
-        recognition_summary: recognition(e),
         problems: problems(plan, e),
         verdict: e.verdict.summary.clone(),
         include_school_pages,
@@ -148,6 +166,7 @@ pub fn build<'a>(plan: &'a Plan, e: &'a Evaluation, include_school_pages: bool) 
             basic: basic_table(e),
             resource: resource_table(e),
             cv: cv_table(e),
+            cv_summary: cv_summary(e),
             guarantee_quality: gq_table(e),
             tasks: task_table(plan, e),
         },
@@ -155,118 +174,394 @@ pub fn build<'a>(plan: &'a Plan, e: &'a Evaluation, include_school_pages: bool) 
     }
 }
 
-fn basic(e: &Evaluation) -> Vec<String> {
-    let o = &e.overview;
-    let types: Vec<String> = o
-        .schools_by_type
-        .iter()
-        .map(|(t, n)| format!("{t}{n}所"))
-        .collect();
-    let p = &o.sections[&Section::Primary];
-    let j = &o.sections[&Section::Junior];
-    let mut out = vec![format!(
-        "全县共有义务教育阶段学校{}所，其中{}{}。义务教育阶段在校学生{}人，其中小学{}人、初中{}人；教学班{}个，其中小学{}个、初中{}个；专任教师{}人，其中小学{}人、初中{}人。",
-        o.schools_total,
-        types.join("、"),
-        if o.townships > 0 {
-            format!("，分布在{}个乡镇（街道、开发区）", o.townships)
-        } else {
-            String::new()
-        },
-        fixed(p.students + j.students, 0),
-        fixed(p.students, 0),
-        fixed(j.students, 0),
-        fixed(p.classes + j.classes, 0),
-        fixed(p.classes, 0),
-        fixed(j.classes, 0),
-        fixed(p.teachers + j.teachers, 0),
-        fixed(p.teachers, 0),
-        fixed(j.teachers, 0),
-    )];
-    let mut s = format!(
-        "按学段分别计算，参加资源配置评估的小学（含一贯制学校小学部）{}所、学生{}人，初中（含一贯制学校初中部、完全中学初中部）{}所、学生{}人。",
-        p.included_rows,
-        fixed(p.included_students, 0),
-        j.included_rows,
-        fixed(j.included_students, 0)
-    );
-    if !o.excluded.is_empty() {
-        let names: Vec<String> = o
-            .excluded
-            .iter()
-            .map(|x| format!("{}（{}，{}）", x.name, x.section.zh(), x.reason))
-            .collect();
-        s.push_str(&format!(
-            "{}不参加资源配置评估，其学生计入全县总数。",
-            names.join("、")
-        ));
-    }
-    if o.apportioned_schools > 0 {
-        s.push_str(&format!(
-            "{}所学校的校舍、仪器设备等共用资源只有全校数，已按加权学生数分摊到各学段（见附表）。",
-            o.apportioned_schools
-        ));
-    }
-    out.push(s);
-    out
+/// A row left out of the resource assessment, as the body names it.
+#[derive(Debug, Serialize)]
+pub struct Left {
+    pub name: String,
+    pub section: String,
+    pub students: String,
+    pub reason: String,
 }
 
-fn resource(e: &Evaluation) -> Vec<String> {
-    let mut out = Vec::new();
-    for section in Section::ALL {
-        let r = e.resource.section(section);
-        let over: Vec<String> = r
-            .indicators
+/// A 高中部 in the workbook: outside compulsory education, not counted.
+#[derive(Debug, Serialize)]
+pub struct HighPart {
+    pub name: String,
+    pub students: String,
+    pub classes: String,
+}
+
+/// Who the figures count, so every denominator can be explained.
+#[derive(Debug, Serialize)]
+pub struct Scope {
+    /// 学校 (教学点 not among them) by type, and their number.
+    pub school_types: Vec<(String, usize)>,
+    pub schools: usize,
+    /// 教学点 are counted in 个, apart from 学校.
+    pub points: usize,
+    pub point_names: Vec<String>,
+    pub townships: usize,
+    /// All rows (部) of the workbook, counted or not: the county total,
+    /// then per 学段.
+    pub students: String,
+    pub classes: String,
+    pub teachers: String,
+    pub by_section: Vec<SectionCount>,
+    pub left: Vec<Left>,
+    /// 学校 and 教学点 of the school-level indicators (G3, G4): those
+    /// with at least one counted row.
+    pub assessed_schools: usize,
+    pub assessed_points: usize,
+    pub high: Vec<HighPart>,
+    pub high_students: String,
+    pub high_classes: String,
+    /// Schools whose shared resources were split between 学段.
+    pub apportioned: Vec<String>,
+    pub apportion_rule: String,
+    /// Teachers of the counted rows who enter 持证上岗率.
+    pub certified_teachers: String,
+    pub certified_of: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SectionCount {
+    pub section: String,
+    pub students: String,
+    pub classes: String,
+    pub teachers: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct IndicatorCv {
+    pub name: String,
+    pub cv: String,
+    pub limit: String,
+    pub ok: bool,
+}
+
+/// A school-学段 row failing the per-school rule.
+#[derive(Debug, Serialize)]
+pub struct Failing {
+    pub name: String,
+    pub met_count: u32,
+}
+
+/// （一）资源配置 of one 学段.
+#[derive(Debug, Serialize)]
+pub struct SectionFacts {
+    pub section: String,
+    /// Counted rows: 学校（部） and 教学点 apart.
+    pub rows: usize,
+    pub points: usize,
+    pub students: String,
+    pub passing: usize,
+    pub failing: Vec<Failing>,
+    pub cv_limit: String,
+    pub cv_all_ok: bool,
+    pub max_cv: String,
+    pub indicators: Vec<IndicatorCv>,
+    pub min_met: u32,
+    pub floor: String,
+}
+
+/// One criterion as the body states it: the applied standard by its
+/// operator (the template words it), the figure, the verdict.
+#[derive(Debug, Serialize)]
+pub struct CriterionFacts {
+    pub label: String,
+    /// at_least | at_most | below | yes
+    pub op: &'static str,
+    /// The applied threshold with its unit (`96%`, `12个`).
+    pub threshold: String,
+    /// An at-least standard of 100% reads 达到, not 不低于.
+    pub full: bool,
+    pub actual: String,
+    /// Counted from the workbooks: how many were judged, how many met.
+    pub total: Option<usize>,
+    pub ok: Option<usize>,
+    pub met: Option<bool>,
+    pub gap: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Narrated {
+    pub id: String,
+    pub name: String,
+    pub area: &'static str,
+    /// plan | schools
+    pub source: String,
+    pub met: Option<bool>,
+    pub criteria: Vec<CriterionFacts>,
+    pub evidence: Option<String>,
+    pub failing: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupFacts {
+    pub group: String,
+    pub sample: u32,
+    pub satisfied: u32,
+    pub rate: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RecognitionFacts {
+    pub groups: Vec<GroupFacts>,
+    pub total: u32,
+    pub rate: Option<String>,
+    pub standard: String,
+    pub met: Option<bool>,
+    pub weighted: bool,
+    pub evidence: Option<String>,
+}
+
+/// Evidence without its closing 。, so the template ends the sentence.
+fn sentence(text: &Option<String>) -> Option<String> {
+    text.as_deref()
+        .map(|t| t.trim().trim_end_matches('。').to_string())
+        .filter(|t| !t.is_empty())
+}
+
+fn count(v: f64) -> String {
+    fixed(v, 0)
+}
+
+fn is_point(s: &SchoolResult) -> bool {
+    s.school_type == "教学点"
+}
+
+fn scope(county: &County, e: &Evaluation) -> Scope {
+    let o = &e.overview;
+    let points = o
+        .schools_by_type
+        .iter()
+        .find(|(t, _)| t == "教学点")
+        .map_or(0, |x| x.1);
+    let mut point_names: Vec<String> = Vec::new();
+    let mut assessed: Vec<(&str, bool)> = Vec::new();
+    for s in &e.schools {
+        if is_point(s) && !point_names.contains(&s.name) {
+            point_names.push(s.name.clone());
+        }
+        if s.included && !assessed.iter().any(|(n, _)| *n == s.name) {
+            assessed.push((&s.name, is_point(s)));
+        }
+    }
+    let mut high = Vec::new();
+    let (mut high_students, mut high_classes) = (0.0, 0.0);
+    for s in &county.schools {
+        for r in s.rows.iter().filter(|r| r.part == RowPart::HighSchool) {
+            let students = r.get(Measure::Students).map_or(0.0, |f| f.value);
+            let classes = r.get(Measure::Classes).map_or(0.0, |f| f.value);
+            high_students += students;
+            high_classes += classes;
+            high.push(HighPart {
+                name: s.name.clone(),
+                students: count(students),
+                classes: count(classes),
+            });
+        }
+    }
+    let mut apportioned: Vec<String> = Vec::new();
+    for s in e.schools.iter().filter(|s| !s.apportioned.is_empty()) {
+        if !apportioned.contains(&s.name) {
+            apportioned.push(s.name.clone());
+        }
+    }
+    // The same rows and figures G12 is computed from.
+    let (mut certified, mut of) = (0.0, 0.0);
+    for s in &county.schools {
+        for (_, r) in s.section_rows() {
+            let students = r.get(Measure::Students).map_or(0.0, |f| f.value);
+            if crate::evaluate::resource::exclusion(s, students, &county.profile).is_some() {
+                continue;
+            }
+            if let (Some(c), Some(t)) = (
+                r.get(Measure::CertifiedTeachers),
+                r.get(Measure::FullTimeTeachers),
+            ) {
+                certified += c.value;
+                of += t.value;
+            }
+        }
+    }
+    let sum =
+        |f: fn(&crate::evaluate::SectionOverview) -> f64| count(o.sections.values().map(f).sum());
+    Scope {
+        school_types: o
+            .schools_by_type
             .iter()
-            .filter(|(_, x)| !x.cv_ok)
-            .map(|(_, x)| format!("{}（{}）", x.name, cv(x.cv)))
-            .collect();
-        let max_cv = r
+            .filter(|(t, _)| t != "教学点")
+            .cloned()
+            .collect(),
+        schools: o.schools_total - points,
+        points,
+        point_names,
+        townships: o.townships,
+        students: sum(|s| s.students),
+        classes: sum(|s| s.classes),
+        teachers: sum(|s| s.teachers),
+        by_section: o
+            .sections
+            .iter()
+            .map(|(k, s)| SectionCount {
+                section: k.zh().into(),
+                students: count(s.students),
+                classes: count(s.classes),
+                teachers: count(s.teachers),
+            })
+            .collect(),
+        left: o
+            .excluded
+            .iter()
+            .map(|x| Left {
+                name: x.name.clone(),
+                section: x.section.zh().into(),
+                students: count(x.students),
+                reason: x.reason.clone(),
+            })
+            .collect(),
+        assessed_schools: assessed.iter().filter(|(_, p)| !p).count(),
+        assessed_points: assessed.iter().filter(|(_, p)| *p).count(),
+        high,
+        high_students: count(high_students),
+        high_classes: count(high_classes),
+        apportioned,
+        apportion_rule: e.resource.apportion_rule.clone(),
+        certified_teachers: count(certified),
+        certified_of: count(of),
+    }
+}
+
+fn section_facts(e: &Evaluation, section: Section) -> SectionFacts {
+    let r = e.resource.section(section);
+    let rows: Vec<&SchoolResult> = e
+        .schools
+        .iter()
+        .filter(|s| s.section == section && s.included)
+        .collect();
+    let max_cv = r
+        .indicators
+        .values()
+        .filter_map(|x| x.cv)
+        .fold(None, |m: Option<f64>, v| Some(m.map_or(v, |m| m.max(v))));
+    SectionFacts {
+        section: section.zh().into(),
+        rows: rows.len(),
+        points: rows.iter().filter(|s| is_point(s)).count(),
+        students: count(e.overview.sections[&section].included_students),
+        passing: r.schools_passing,
+        failing: rows
+            .iter()
+            .filter(|s| !s.passes)
+            .map(|s| Failing {
+                name: s.name.clone(),
+                met_count: s.met_count,
+            })
+            .collect(),
+        cv_limit: r
             .indicators
             .values()
-            .filter_map(|x| x.cv)
-            .fold(f64::NAN, f64::max);
-        let mut s = format!(
-            "{}：参评{}所，{}。",
-            section.zh(),
-            r.schools,
-            if r.all_pass {
-                format!("均达到“{}”的要求", rule(e))
-            } else {
-                format!(
-                    "{}所达到“{}”的要求，{}所未达到",
-                    r.schools_passing,
-                    rule(e),
-                    r.schools - r.schools_passing
-                )
-            }
-        );
-        if over.is_empty() {
-            s.push_str(&format!(
-                "7项指标校际差异系数均不高于{}，最大为{}。",
-                fixed(
-                    r.indicators
-                        .values()
-                        .next()
-                        .map(|x| x.cv_limit)
-                        .unwrap_or(0.0),
-                    2
-                ),
-                if max_cv.is_nan() {
-                    "—".to_string()
-                } else {
-                    cv(Some(max_cv))
-                }
-            ));
-        } else {
-            s.push_str(&format!(
-                "校际差异系数超过限值的指标：{}。",
-                over.join("、")
-            ));
-        }
-        out.push(s);
+            .next()
+            .map(|x| fixed(x.cv_limit, 2))
+            .unwrap_or_default(),
+        cv_all_ok: r.cv_all_ok,
+        max_cv: max_cv.map_or_else(|| "—".into(), |v| fixed(v, 3)),
+        indicators: r
+            .indicators
+            .values()
+            .map(|x| IndicatorCv {
+                name: x.name.clone(),
+                cv: x.cv.map_or_else(|| "—".into(), |v| fixed(v, 3)),
+                limit: fixed(x.cv_limit, 2),
+                ok: x.cv_ok,
+            })
+            .collect(),
+        min_met: e.resource.min_met,
+        floor: floor_pct(e),
     }
-    out
+}
+
+/// The evaluation states workbook counts as `143所中142所达标`.
+fn counted_total(actual: &str) -> Option<usize> {
+    actual.split_once("所中")?.0.parse().ok()
+}
+
+fn narrated(county: &County, i: &IndicatorResult) -> Narrated {
+    let spec = county.profile.indicators.get(&i.id);
+    let criteria = i
+        .criteria
+        .iter()
+        .map(|c| {
+            let cs = spec.and_then(|s| s.criterion(&c.key));
+            let op = match cs.map(|x| x.op) {
+                Some(Op::AtLeast) => "at_least",
+                Some(Op::AtMost) => "at_most",
+                Some(Op::Below) => "below",
+                Some(Op::Yes) | None => "yes",
+            };
+            let unit = cs.map(|x| x.unit.as_str()).unwrap_or_default();
+            let total = (i.source == "schools")
+                .then(|| counted_total(&c.actual))
+                .flatten();
+            CriterionFacts {
+                label: c.label.clone(),
+                op,
+                threshold: c
+                    .threshold
+                    .map(|t| format!("{}{unit}", crate::profile::fmt_number(t)))
+                    .unwrap_or_default(),
+                full: op == "at_least" && unit == "%" && c.threshold == Some(100.0),
+                actual: c.actual.clone(),
+                ok: total.and(c.value).map(|v| v as usize),
+                total,
+                met: c.met,
+                gap: c.gap.clone(),
+            }
+        })
+        .collect();
+    Narrated {
+        id: i.id.clone(),
+        name: i.name.clone(),
+        area: if i.id.starts_with('Q') {
+            "quality"
+        } else {
+            "guarantee"
+        },
+        source: i.source.clone(),
+        met: i.met,
+        criteria,
+        evidence: sentence(&i.evidence),
+        failing: i.failing.clone(),
+    }
+}
+
+fn recognition(e: &Evaluation) -> RecognitionFacts {
+    let r = &e.recognition;
+    RecognitionFacts {
+        groups: r
+            .groups
+            .iter()
+            .map(|g| GroupFacts {
+                group: g.group.clone(),
+                sample: g.sample,
+                satisfied: g.satisfied,
+                rate: fixed(g.rate, 2),
+            })
+            .collect(),
+        total: r.total_sample,
+        rate: r.rate.map(|v| fixed(v, 2)),
+        standard: r
+            .indicator
+            .criteria
+            .first()
+            .and_then(|c| c.threshold)
+            .map(|t| format!("{}%", crate::profile::fmt_number(t)))
+            .unwrap_or_default(),
+        met: r.indicator.met,
+        weighted: r.groups.iter().any(|g| g.weight != g.sample as f64),
+        evidence: sentence(&r.indicator.evidence),
+    }
 }
 
 fn area_summary(area: &str, list: &[IndicatorResult]) -> String {
@@ -318,39 +613,6 @@ fn area_summary(area: &str, list: &[IndicatorResult]) -> String {
         s.push('。');
     }
     s
-}
-
-fn recognition(e: &Evaluation) -> String {
-    let r = &e.recognition;
-    match r.rate {
-        Some(rate) => {
-            let groups: Vec<String> = r
-                .groups
-                .iter()
-                .map(|g| format!("{}{}人", g.group, g.sample))
-                .collect();
-            let standard = r
-                .indicator
-                .criteria
-                .first()
-                .and_then(|c| c.threshold)
-                .map(|t| format!("{}%", crate::profile::fmt_number(t)))
-                .unwrap_or_default();
-            format!(
-                "采用问卷调查方式，共调查{}人（{}），加权满意度为{}%，{}{}的标准。",
-                r.total_sample,
-                groups.join("、"),
-                fixed(rate, 2),
-                if r.indicator.met == Some(true) {
-                    "达到"
-                } else {
-                    "未达到"
-                },
-                standard
-            )
-        }
-        None => "尚未提供社会认可度调查数据。".into(),
-    }
 }
 
 fn problems(plan: &Plan, e: &Evaluation) -> Vec<String> {
@@ -562,6 +824,30 @@ fn cv_table(e: &Evaluation) -> TableRows {
             if !x.cv_ok {
                 t.failing.push((r, 5));
                 t.failing.push((r, 7));
+            }
+        }
+    }
+    t
+}
+
+fn cv_summary(e: &Evaluation) -> TableRows {
+    let mut t = table(
+        &["学段", "指标", "差异系数", "限值", "是否达到"],
+        vec![2, 3],
+    );
+    for section in Section::ALL {
+        for x in e.resource.section(section).indicators.values() {
+            let r = t.rows.len();
+            t.rows.push(vec![
+                section.zh().into(),
+                x.name.clone(),
+                cv(x.cv),
+                fixed(x.cv_limit, 2),
+                if x.cv_ok { "是" } else { "否" }.into(),
+            ]);
+            if !x.cv_ok {
+                t.failing.push((r, 2));
+                t.failing.push((r, 4));
             }
         }
     }

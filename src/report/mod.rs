@@ -67,7 +67,7 @@ pub fn sources(
     with_school_pages: bool,
 ) -> Result<Sources, Error> {
     let dir = template_dir(county)?;
-    let ctx = context::build(&county.plan, eval, with_school_pages);
+    let ctx = context::build(county, eval, with_school_pages);
     let env = templates::environment(dir.clone());
     let main = templates::render(&env, "main.typ.j2", &Value::from(Serde(&ctx)))?;
     let style = templates::source("style.typ", dir.as_ref())?;
@@ -169,7 +169,7 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
     if mode == SchoolPages::Separate {
         let dir = template_dir(&county)?;
         let env = templates::environment(dir);
-        let ctx = context::build(&county.plan, &eval, false);
+        let ctx = context::build(&county, &eval, false);
         let names: Vec<String> = ctx
             .schools
             .iter()

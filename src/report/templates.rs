@@ -27,6 +27,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../report_templates/body.typ.j2"),
     ),
     (
+        "indicators.typ.j2",
+        include_str!("../../report_templates/indicators.typ.j2"),
+    ),
+    (
         "appendix.typ.j2",
         include_str!("../../report_templates/appendix.typ.j2"),
     ),
