@@ -452,8 +452,17 @@ fn check(
             let og = growth(other_from, other_to);
             let zero_base =
                 from == Some(0.0) || (rule == Rule::FasterThan && other_from == Some(0.0));
-            let held = if !missing.is_empty() || !gap_years.is_empty() {
+            // Across missing years a fall still proves a failure (some
+            // year in between fell); a rise proves nothing.
+            let fell = match (rule, from, to) {
+                (Rule::NotDecreasing, Some(x), Some(y)) => y < x,
+                (Rule::Increasing, Some(x), Some(y)) => y <= x,
+                _ => false,
+            };
+            let held = if !missing.is_empty() {
                 None
+            } else if !gap_years.is_empty() {
+                if fell { Some(false) } else { None }
             } else {
                 match (rule, from, to) {
                     (Rule::NotDecreasing, Some(x), Some(y)) => Some(y >= x),
@@ -538,5 +547,122 @@ fn project_totals(p: &[Project]) -> ProjectTotals {
         rebuilt: p.iter().filter(|x| x.kind == ProjectKind::Rebuilt).count(),
         first_year: p.iter().map(|x| x.year.value).min(),
         last_year: p.iter().map(|x| x.year.value).max(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn years(yaml: &str) -> Vec<FundingYear> {
+        crate::input::yaml::from_str(yaml, "t.yaml").expect("funding parses")
+    }
+
+    fn by_key<'a>(f: &'a Funding, key: &str) -> &'a Check {
+        f.checks.iter().find(|c| c.key == key).expect(key)
+    }
+
+    const THREE: &str = "
+- { year: 2023, public_budget: 144900, recurring_revenue: 236400, total: 173500, students: 129800 }
+- { year: 2021, public_budget: 132400, recurring_revenue: 215300, total: 158600, students: 131200 }
+- { year: 2022, public_budget: 140100, recurring_revenue: 223800, total: 166900, students: 130600 }
+";
+
+    #[test]
+    fn growth_above_revenue_fails_in_the_year_it_is_lower() {
+        let f = judge(&years(THREE), &[]);
+        assert!(f.enough_years);
+        let years: Vec<i32> = f.years.iter().map(|r| r.year).collect();
+        assert_eq!(years, [2021, 2022, 2023]);
+        let c = by_key(&f, "appropriation");
+        assert_eq!(c.held, Some(false));
+        let s = &c.steps;
+        assert_eq!(
+            (s[0].growth_text.as_str(), s[0].other_growth_text.as_str()),
+            ("5.82", "3.95")
+        );
+        assert_eq!(s[0].held, Some(true));
+        assert_eq!(
+            (s[1].growth_text.as_str(), s[1].other_growth_text.as_str()),
+            ("3.43", "5.63")
+        );
+        assert_eq!(s[1].held, Some(false));
+        assert_eq!(by_key(&f, "public_budget").held, Some(true));
+        // 在校学生人均教育费用 = 总投入 × 10000 ÷ 学生数.
+        let p = by_key(&f, "per_student_total");
+        assert_eq!(p.steps[0].from_text, "12088.41");
+        assert_eq!(p.steps[1].to_text, "13366.72");
+        assert_eq!(p.held, Some(true));
+        assert_eq!(f.all_held, Some(false));
+    }
+
+    #[test]
+    fn missing_figures_and_years_leave_checks_undecided() {
+        let f = judge(
+            &years(
+                "
+- { year: 2020, public_budget: 100, teacher_salary: 50, per_student_public: { primary: 700 } }
+- { year: 2022, public_budget: 90, teacher_salary: 60, per_student_public: { primary: 720 } }
+- { year: 2023, public_budget: 95, per_student_public: { primary: 720 } }
+",
+            ),
+            &[],
+        );
+        // 2020→2022 skips 2021: not a pass, even though the figure rose.
+        let salary = by_key(&f, "teacher_salary");
+        assert_eq!(salary.steps[0].gap_years, [2021]);
+        assert_eq!(salary.steps[0].held, None);
+        assert_eq!(
+            salary.steps[1].missing,
+            [Missing {
+                year: 2023,
+                field: "教师工资总额".into()
+            }]
+        );
+        assert_eq!(salary.held, None);
+        // A fall is a failure whatever else is missing.
+        assert_eq!(by_key(&f, "public_budget").held, Some(false));
+        // 720 → 720 is 只增不减 but not 增长.
+        let public = by_key(&f, "per_student_public.primary");
+        assert_eq!(public.steps[1].held, Some(false));
+        assert_eq!(public.steps[1].growth, Some(0.0));
+        // Given for neither 学段: judged once, undecided, named.
+        let budget = by_key(&f, "per_student_budget");
+        assert_eq!(budget.section, None);
+        assert_eq!(budget.held, None);
+        assert!(
+            !f.checks
+                .iter()
+                .any(|c| c.key == "per_student_public.junior")
+        );
+        assert_eq!(f.all_held, Some(false));
+    }
+
+    #[test]
+    fn one_year_decides_nothing() {
+        let f = judge(&years("- { year: 2023, public_budget: 1 }"), &[]);
+        assert!(!f.enough_years);
+        assert!(f.checks.iter().all(|c| c.too_few_years && c.held.is_none()));
+        assert_eq!(f.all_held, None);
+        assert!(judge(&[], &[]).checks.iter().all(|c| c.held.is_none()));
+    }
+
+    #[test]
+    fn project_sums_only_when_every_project_gives_the_figure() {
+        let p: Vec<Project> = crate::input::yaml::from_str(
+            "
+- { school: 甲, kind: 新建, year: 2021, floor_area: 100.5, investment: 10 }
+- { school: 乙, kind: 改扩建, year: 2023, floor_area: 200, places: 90, investment: 20.25 }
+",
+            "t.yaml",
+        )
+        .unwrap();
+        let t = judge(&[], &p).projects;
+        assert_eq!((t.count, t.new, t.rebuilt), (2, 1, 1));
+        assert_eq!((t.first_year, t.last_year), (Some(2021), Some(2023)));
+        assert_eq!(t.floor_area_text, "300.5");
+        assert_eq!(t.investment_text, "30.25");
+        assert_eq!(t.places, None);
+        assert_eq!(t.places_text, "");
     }
 }
