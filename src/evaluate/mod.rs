@@ -5,6 +5,7 @@
 
 pub mod county;
 pub mod cv;
+pub mod funding;
 pub mod gaps;
 pub mod resource;
 pub mod targets;
@@ -34,6 +35,8 @@ pub struct Evaluation {
     pub vetoes: Vec<Veto>,
     pub gaps: gaps::Gaps,
     pub targets: Vec<targets::TargetResult>,
+    /// 两个只增不减、三个增长 from the plan's 教育经费 by year.
+    pub funding: funding::Funding,
     pub verdict: Verdict,
     pub skipped: Vec<SkippedRow>,
     pub warnings: Vec<Warning>,
@@ -315,6 +318,7 @@ pub fn evaluate(county: &County) -> Evaluation {
         vetoes,
         gaps,
         targets,
+        funding: funding::evaluate(&county.plan),
         verdict,
         skipped: county.skipped.clone(),
         warnings: county.warnings.clone(),

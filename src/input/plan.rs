@@ -48,7 +48,258 @@ pub struct Plan {
     /// Changes to the standard profile.
     #[serde(default)]
     pub standards: Standards,
+    /// 县情: what 一、基本情况 says about the county before its schools.
+    #[serde(default)]
+    pub county_profile: Option<CountyProfile>,
+    /// 教育经费 by year, from which 两个只增不减 and 三个增长 are judged.
+    #[serde(default)]
+    pub funding: Vec<FundingYear>,
+    /// 新建、改扩建 school projects.
+    #[serde(default)]
+    pub projects: Vec<Project>,
+    /// 教师队伍 as the personnel records give it.
+    #[serde(default)]
+    pub teacher_force: Option<TeacherForce>,
+    /// Earlier accreditations (基本均衡 and the like).
+    #[serde(default)]
+    pub accreditations: Vec<Accreditation>,
+    /// 自评工作组织情况.
+    #[serde(default)]
+    pub self_evaluation: Option<SelfEvaluation>,
+    /// 特色亮点、典型经验: the bureau's own paragraphs.
+    #[serde(default)]
+    pub highlights: Vec<Highlight>,
     pub data: DataFiles,
+}
+
+/// A figure the county enters (an amount, an area, a head count). Text
+/// where a figure belongs is refused at its place, not read as zero.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Amount(pub f64);
+
+impl<'de> Deserialize<'de> for Amount {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Amount;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("数值")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Amount, E> {
+                Ok(Amount(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Amount, E> {
+                Ok(Amount(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Amount, E> {
+                if v.is_finite() {
+                    Ok(Amount(v))
+                } else {
+                    Err(E::custom("应为数值"))
+                }
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Amount, E> {
+                // `"12.5"` quoted is still a number; `12.5万元` or `约1万` is not:
+                // the unit is fixed by the field, and a guess would be wrong.
+                v.trim()
+                    .parse::<f64>()
+                    .ok()
+                    .filter(|n| n.is_finite())
+                    .map(Amount)
+                    .ok_or_else(|| {
+                        E::custom(format!(
+                            "“{v}”不是数值：这里只填数字，单位见说明，不写单位和文字"
+                        ))
+                    })
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Amount, E> {
+                Err(E::custom(format!("“{v}”不是数值：这里只填数字")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+pub type Figure = Option<Spanned<Amount>>;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountyProfile {
+    /// 总面积，平方千米
+    #[serde(default)]
+    pub area_km2: Figure,
+    /// 常住人口，万人
+    #[serde(default)]
+    pub resident_population: Figure,
+    /// 户籍人口，万人
+    #[serde(default)]
+    pub registered_population: Figure,
+    /// 乡镇数
+    #[serde(default)]
+    pub towns: Figure,
+    /// 街道数
+    #[serde(default)]
+    pub subdistricts: Figure,
+    /// 行政村（社区）数
+    #[serde(default)]
+    pub villages: Figure,
+    /// 地区生产总值，亿元
+    #[serde(default)]
+    pub gdp: Figure,
+    /// 一般公共预算收入，亿元
+    #[serde(default)]
+    pub budget_revenue: Figure,
+    /// The year GDP and revenue are of.
+    #[serde(default)]
+    pub year: Option<Spanned<i32>>,
+}
+
+/// A figure given per 学段.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BySection {
+    #[serde(default)]
+    pub primary: Figure,
+    #[serde(default)]
+    pub junior: Figure,
+}
+
+/// One year of 教育经费 as the 教育经费统计 and the 决算 give it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FundingYear {
+    pub year: Spanned<i32>,
+    /// 教育经费总投入，万元
+    #[serde(default)]
+    pub total: Figure,
+    /// 一般公共预算教育支出（教育财政拨款），万元
+    #[serde(default)]
+    pub public_budget: Figure,
+    /// 财政经常性收入，万元
+    #[serde(default)]
+    pub recurring_revenue: Figure,
+    /// 在校学生数（与教育经费总投入同口径），人
+    #[serde(default)]
+    pub students: Figure,
+    /// 生均一般公共预算教育支出，元
+    #[serde(default)]
+    pub per_student_budget: BySection,
+    /// 生均公用经费，元
+    #[serde(default)]
+    pub per_student_public: BySection,
+    /// 教师工资总额，万元
+    #[serde(default)]
+    pub teacher_salary: Figure,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ProjectKind {
+    #[serde(rename = "新建")]
+    New,
+    #[serde(rename = "改扩建")]
+    Rebuilt,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// The school (or project) name.
+    pub school: String,
+    /// 新建 or 改扩建
+    pub kind: ProjectKind,
+    pub year: Spanned<i32>,
+    /// 建筑面积，平方米
+    #[serde(default)]
+    pub floor_area: Figure,
+    /// 新增学位，个
+    #[serde(default)]
+    pub places: Figure,
+    /// 投资，万元
+    #[serde(default)]
+    pub investment: Figure,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A count under a label: 研究生 12, 高级职称 230.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Count {
+    pub label: String,
+    pub count: Spanned<Amount>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct YearCount {
+    pub year: Spanned<i32>,
+    pub count: Spanned<Amount>,
+    /// 其中骨干教师 (for 交流轮岗)
+    #[serde(default)]
+    pub backbone: Figure,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TeacherForce {
+    /// 义务教育阶段教职工数
+    #[serde(default)]
+    pub staff: Figure,
+    /// 其中专任教师数
+    #[serde(default)]
+    pub full_time: Figure,
+    /// 学历结构
+    #[serde(default)]
+    pub degrees: Vec<Count>,
+    /// 职称结构
+    #[serde(default)]
+    pub titles: Vec<Count>,
+    /// 每年补充教师（招聘、特岗）
+    #[serde(default)]
+    pub recruitment: Vec<YearCount>,
+    /// 每年交流轮岗教师
+    #[serde(default)]
+    pub exchange: Vec<YearCount>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accreditation {
+    /// 全国义务教育发展基本均衡县
+    pub title: String,
+    pub year: Spanned<i32>,
+    /// 认定机关
+    pub body: String,
+    #[serde(default)]
+    pub number: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SelfEvaluation {
+    /// 组织自评的机构（领导小组、工作组）及其组成
+    #[serde(default)]
+    pub team: Option<String>,
+    #[serde(default)]
+    pub from: Option<Spanned<Date>>,
+    #[serde(default)]
+    pub to: Option<Spanned<Date>>,
+    /// 自评方法（逐校自查、实地核查、问卷调查……）
+    #[serde(default)]
+    pub method: Option<String>,
+    /// 统计数据截止日期（教育事业统计时点）
+    #[serde(default)]
+    pub statistics_date: Option<Spanned<Date>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Highlight {
+    pub title: String,
+    pub text: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -2,7 +2,7 @@
 //! national one plus the plan's overrides, and the plan's cross-checks
 //! (indicator ids, criterion keys, counts) — each error at its place.
 
-use super::plan::{Plan, Scalar};
+use super::plan::{Amount, Figure, Plan, Scalar};
 use crate::error::Error;
 use crate::profile::{Profile, ResourceIndicator, parse_profile};
 use crate::source::YamlRef;
@@ -332,6 +332,7 @@ pub fn check_plan(plan: &Plan, profile: &Profile, file: &str) -> Result<(), Erro
             }
         }
     }
+    check_county_inputs(plan, file, &mut err);
     for (name, v) in &plan.vetoes {
         if !profile.vetoes.contains(name) {
             err(
@@ -344,4 +345,169 @@ pub fn check_plan(plan: &Plan, profile: &Profile, file: &str) -> Result<(), Erro
         }
     }
     Error::from_list(errors)
+}
+
+/// The structured inputs of the report (县情, 教育经费, projects, teachers,
+/// accreditations, 自评组织): figures not negative, years plausible, one
+/// entry per year — a duplicate year would make 只增不减 compare a year
+/// with itself.
+fn check_county_inputs(plan: &Plan, file: &str, err: &mut impl FnMut(YamlRef, String)) {
+    let mut c = Located { file, err };
+    if let Some(p) = &plan.county_profile {
+        for (f, what) in [
+            (&p.area_km2, "county_profile.area_km2（总面积）"),
+            (
+                &p.resident_population,
+                "county_profile.resident_population（常住人口）",
+            ),
+            (
+                &p.registered_population,
+                "county_profile.registered_population（户籍人口）",
+            ),
+            (&p.towns, "county_profile.towns（乡镇数）"),
+            (&p.subdistricts, "county_profile.subdistricts（街道数）"),
+            (&p.villages, "county_profile.villages（行政村数）"),
+            (&p.gdp, "county_profile.gdp（地区生产总值）"),
+            (
+                &p.budget_revenue,
+                "county_profile.budget_revenue（一般公共预算收入）",
+            ),
+        ] {
+            c.figure(f, what);
+        }
+        if let Some(y) = &p.year {
+            c.year(y, "county_profile.year");
+        }
+    }
+    let mut seen: Vec<(i32, usize)> = Vec::new();
+    for y in &plan.funding {
+        let n = y.year.value;
+        c.year(&y.year, "教育经费 funding");
+        if let Some((_, first)) = seen.iter().find(|(v, _)| *v == n) {
+            let m = format!(
+                "教育经费 funding 中{n}年出现了两次（第{first}行已有这一年），每年只能写一条"
+            );
+            c.at(&y.year, m);
+        } else {
+            seen.push((n, y.year.referenced.line() as usize));
+        }
+        for (f, what) in [
+            (&y.total, "total（教育经费总投入）"),
+            (&y.public_budget, "public_budget（一般公共预算教育支出）"),
+            (&y.recurring_revenue, "recurring_revenue（财政经常性收入）"),
+            (&y.students, "students（在校学生数）"),
+            (
+                &y.per_student_budget.primary,
+                "per_student_budget.primary（小学生均一般公共预算教育支出）",
+            ),
+            (
+                &y.per_student_budget.junior,
+                "per_student_budget.junior（初中生均一般公共预算教育支出）",
+            ),
+            (
+                &y.per_student_public.primary,
+                "per_student_public.primary（小学生均公用经费）",
+            ),
+            (
+                &y.per_student_public.junior,
+                "per_student_public.junior（初中生均公用经费）",
+            ),
+            (&y.teacher_salary, "teacher_salary（教师工资总额）"),
+        ] {
+            c.figure(f, &format!("教育经费{n}年的{what}"));
+        }
+    }
+    for p in &plan.projects {
+        c.year(&p.year, &format!("建设项目“{}”", p.school));
+        for (f, what) in [
+            (&p.floor_area, "floor_area（建筑面积）"),
+            (&p.places, "places（新增学位）"),
+            (&p.investment, "investment（投资）"),
+        ] {
+            c.figure(f, &format!("建设项目“{}”的{what}", p.school));
+        }
+    }
+    if let Some(t) = &plan.teacher_force {
+        c.figure(&t.staff, "teacher_force.staff（教职工数）");
+        c.figure(&t.full_time, "teacher_force.full_time（专任教师数）");
+        if let (Some(s), Some(f)) = (&t.staff, &t.full_time)
+            && f.value.0 > s.value.0
+        {
+            let m = format!(
+                "专任教师数 {} 多于教职工数 {}（专任教师是教职工的一部分）",
+                f.value.0, s.value.0
+            );
+            c.at(f, m);
+        }
+        for d in t.degrees.iter().chain(&t.titles) {
+            c.amount(&d.count, &format!("teacher_force 中“{}”的人数", d.label));
+        }
+        for (list, what) in [
+            (&t.recruitment, "teacher_force.recruitment（补充教师）"),
+            (&t.exchange, "teacher_force.exchange（交流轮岗）"),
+        ] {
+            for y in list {
+                let n = y.year.value;
+                c.year(&y.year, what);
+                c.amount(&y.count, &format!("{what}{n}年的人数"));
+                if let Some(b) = &y.backbone {
+                    c.amount(b, &format!("{what}{n}年的骨干教师数"));
+                    if b.value.0 > y.count.value.0 {
+                        let m = format!(
+                            "{n}年骨干教师 {} 人多于交流总数 {} 人",
+                            b.value.0, y.count.value.0
+                        );
+                        c.at(b, m);
+                    }
+                }
+            }
+        }
+    }
+    for a in &plan.accreditations {
+        c.year(&a.year, &format!("认定“{}”", a.title));
+    }
+    if let Some(s) = &plan.self_evaluation
+        && let (Some(from), Some(to)) = (&s.from, &s.to)
+        && to.value < from.value
+    {
+        let m = format!(
+            "自评工作结束日期 {} 早于开始日期 {}",
+            to.value.zh(),
+            from.value.zh()
+        );
+        c.at(to, m);
+    }
+}
+
+/// Errors of one kind of check, each at its YAML place.
+struct Located<'a, F> {
+    file: &'a str,
+    err: &'a mut F,
+}
+
+impl<F: FnMut(YamlRef, String)> Located<'_, F> {
+    fn at<T>(&mut self, s: &Spanned<T>, message: String) {
+        (self.err)(at(self.file, s), message);
+    }
+
+    fn amount(&mut self, x: &Spanned<Amount>, what: &str) {
+        if x.value.0 < 0.0 {
+            self.at(x, format!("{what}不能为负数（写的是 {}）", x.value.0));
+        }
+    }
+
+    fn figure(&mut self, f: &Figure, what: &str) {
+        if let Some(x) = f {
+            self.amount(x, what);
+        }
+    }
+
+    fn year(&mut self, y: &Spanned<i32>, what: &str) {
+        if !(1949..=2100).contains(&y.value) {
+            self.at(
+                y,
+                format!("{what}的年份“{}”无效，应写四位年份，如 2023", y.value),
+            );
+        }
+    }
 }

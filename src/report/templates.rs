@@ -31,6 +31,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../report_templates/indicators.typ.j2"),
     ),
     (
+        "county.typ.j2",
+        include_str!("../../report_templates/county.typ.j2"),
+    ),
+    (
         "appendix.typ.j2",
         include_str!("../../report_templates/appendix.typ.j2"),
     ),
