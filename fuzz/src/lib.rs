@@ -7,9 +7,10 @@
 //! answer to bad input; only a panic, an abort or a hang is a finding.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
+use dudao::access::Access;
 use dudao::error::Error;
 use dudao::input::columns::Dictionary;
 use dudao::input::{grid, plan::Plan, schools, yaml};
@@ -22,15 +23,10 @@ fn scratch() -> &'static Path {
         .path()
 }
 
-/// The workbook reader on `bytes`, as the file `file_name` (its extension
-/// picks the reader today).
+/// The workbook reader on `bytes`, as the file `file_name` (the content
+/// picks the reader; the name only breaks ties).
 fn read_workbook(bytes: &[u8], file_name: &str) -> Result<Vec<grid::Grid>, Error> {
-    // SWITCH: once `grid::read_workbook_bytes` is on main, replace the
-    // three lines below with
-    //     grid::read_workbook_bytes(bytes, file_name, file_name)
-    let path: PathBuf = scratch().join(file_name);
-    std::fs::write(&path, bytes).expect("write scratch workbook");
-    grid::read_workbook(&path, file_name)
+    grid::read_workbook_bytes(bytes, file_name, file_name)
 }
 
 /// The whole school-data path on one workbook, as `input::load` runs it:
@@ -41,13 +37,20 @@ pub fn workbook(bytes: &[u8], file_name: &str) -> Result<usize, Error> {
     let grids = read_workbook(bytes, file_name)?;
     let mut rows = Vec::new();
     let mut errors = Vec::new();
+    let mut not_tables = Vec::new();
     for g in &grids {
         if let Some(h) = schools::find_header(g, &dict) {
             match schools::read_sheet(g, &dict, h) {
                 Ok(s) => rows.extend(s.rows),
-                Err(e) => errors.push(e),
+                // A helper sheet without the required columns: skipped
+                // when another sheet has schools, as `input::load` does.
+                Err(schools::SheetError::NotATable(e)) => not_tables.push(e),
+                Err(schools::SheetError::Rows(e)) => errors.push(e),
             }
         }
+    }
+    if rows.is_empty() {
+        errors.extend(not_tables);
     }
     Error::from_list(errors)?;
     Ok(schools::group_schools(rows)?.len())
@@ -62,7 +65,9 @@ pub fn plan(bytes: &[u8]) -> Result<(), Error> {
     };
     let label = "plan.yaml";
     let plan: Plan = yaml::from_str(text, label)?;
-    let profile = yaml::build_profile(&plan, &scratch().join("project"), label)?;
+    let project = scratch().join("project");
+    let access = Access::new(&project.join(label));
+    let profile = yaml::build_profile(&plan, &project, label, &access)?;
     yaml::check_plan(&plan, &profile, label)
 }
 

@@ -144,7 +144,12 @@ pub fn build<'a>(county: &'a County, e: &'a Evaluation, include_school_pages: bo
             day: d.day(),
         },
         date_zh: plan.report.date.value.zh(),
-        stats_date: plan.report.date.value.zh(),
+        // The plan's 统计时点 when it gives one; else the report date.
+        stats_date: plan
+            .self_evaluation
+            .as_ref()
+            .and_then(|s| s.statistics_date.as_ref())
+            .map_or_else(|| plan.report.date.value.zh(), |d| d.value.zh()),
         scope: scope(county, e),
         sections: Section::ALL
             .into_iter()
