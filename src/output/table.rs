@@ -259,7 +259,10 @@ pub fn evaluation(e: &Evaluation) -> String {
     let _ = writeln!(out, "各校（部）资源配置指标（✗ 未达到标准）：\n{t}\n");
 
     if !e.gaps.schools.is_empty() {
-        let _ = writeln!(out, "整改测算（未达标学校至少需补充）：");
+        let _ = writeln!(
+            out,
+            "整改测算（低于标准的学校；“达标方案”任选其一即达到校际标准）："
+        );
         for g in &e.gaps.schools {
             let adds = super::format::gap_items(g);
             let _ = writeln!(

@@ -1320,7 +1320,7 @@ fn gaps_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
         .fold(12.0, f64::max)
         .min(36.0)
         + 2.0;
-    widths(ws, &[name_w, 8.0, 12.0, 8.0, 22.0, 14.0, 8.0, 16.0])?;
+    widths(ws, &[name_w, 8.0, 12.0, 20.0, 8.0, 22.0, 14.0, 8.0, 16.0])?;
     label(
         ws,
         0,
@@ -1331,21 +1331,27 @@ fn gaps_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
     ws.fixed(0, 24.0);
     let allowed = ResourceIndicator::ALL.len() as u32 - e.resource.min_met.min(7);
     let note = format!(
-        "按每所未达标学校（部）的最小补充量测算：7 项中允许 {allowed} 项只达到标准的 {}%（“补至”一栏注明），其余补到标准；人数、间数、面积和金额均向上取整。",
+        "未达标学校（部）列出每一种最小补充方案，任选其一即达到校际标准：7 项中允许 {allowed} 项只达到标准的 {}%（“补至”一栏注明），其余补到标准；另列达到全部标准所需和计划文件承诺目标所需。人数、间数、面积和金额均向上取整；乡镇和全县合计按达到全部标准所需汇总。",
         fmt_number(e.resource.floor_ratio * 100.0)
     );
-    merge(ws, (1, 0), (1, 7), &note, &note_fmt())?;
+    merge(ws, (1, 0), (1, 8), &note, &note_fmt())?;
     let t = text_fmt(Look::Plain);
     let int = num_fmt("#,##0", Look::Plain);
     let mut r = 3;
-    label(ws, r, 0, "一、各校（部）至少需补充", &heading_fmt())?;
+    label(
+        ws,
+        r,
+        0,
+        "一、各校（部）需补充（“达标方案”任选其一即达到校际标准）",
+        &heading_fmt(),
+    )?;
     r += 1;
     if e.gaps.schools.is_empty() {
         label(
             ws,
             r,
             0,
-            "所有参评学校（部）均达到资源配置校际标准，无需补充。",
+            "所有参评学校（部）各项指标均达到标准，无需补充。",
             &base(),
         )?;
         r += 1;
@@ -1357,6 +1363,7 @@ fn gaps_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
                 "学校名称",
                 "学段",
                 "所在乡镇",
+                "用途",
                 "指标",
                 "补充项目",
                 "数量",
@@ -1368,28 +1375,55 @@ fn gaps_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
         r += 1;
         for g in &e.gaps.schools {
             let township = g.township.as_deref().unwrap_or("");
-            if g.additions.is_empty() {
+            let n = g.options.len();
+            let mut groups: Vec<(String, Vec<&crate::evaluate::gaps::Addition>)> = g
+                .options
+                .iter()
+                .enumerate()
+                .map(|(k, o)| {
+                    let what = if n == 1 {
+                        "达标方案".to_string()
+                    } else {
+                        format!("达标方案{}/{}", k + 1, n)
+                    };
+                    (what, o.iter().collect())
+                })
+                .collect();
+            groups.push(("达到全部标准".into(), g.to_standard.iter().collect()));
+            for t in &g.to_plan {
+                groups.push((
+                    format!("方案任务{}（时限{}）", t.task, t.deadline),
+                    vec![&t.addition],
+                ));
+            }
+            for (what, adds) in groups {
+                for a in adds {
+                    text(ws, r, 0, &g.name, &t)?;
+                    text(ws, r, 1, g.section.zh(), &t)?;
+                    text(ws, r, 2, township, &t)?;
+                    text(ws, r, 3, &what, &t)?;
+                    text(ws, r, 4, a.indicator.id(), &centre_fmt(Look::Plain))?;
+                    text(ws, r, 5, &a.what, &t)?;
+                    num(ws, r, 6, Some(a.amount), &int)?;
+                    text(ws, r, 7, &a.unit, &centre_fmt(Look::Plain))?;
+                    text(ws, r, 8, &a.to, &t)?;
+                    r += 1;
+                }
+            }
+            if !g.missing.is_empty() {
+                let ids: Vec<&str> = g.missing.iter().map(|i| i.id()).collect();
                 text(ws, r, 0, &g.name, &t)?;
                 text(ws, r, 1, g.section.zh(), &t)?;
                 text(ws, r, 2, township, &t)?;
-                for c in 3..=7 {
+                text(ws, r, 3, "缺数据", &t)?;
+                text(ws, r, 4, &ids.join("、"), &centre_fmt(Look::Plain))?;
+                for c in 5..=8 {
                     text(ws, r, c, "—", &centre_fmt(Look::Plain))?;
                 }
                 r += 1;
             }
-            for a in &g.additions {
-                text(ws, r, 0, &g.name, &t)?;
-                text(ws, r, 1, g.section.zh(), &t)?;
-                text(ws, r, 2, township, &t)?;
-                text(ws, r, 3, a.indicator.id(), &centre_fmt(Look::Plain))?;
-                text(ws, r, 4, &a.what, &t)?;
-                num(ws, r, 5, Some(a.amount), &int)?;
-                text(ws, r, 6, &a.unit, &centre_fmt(Look::Plain))?;
-                text(ws, r, 7, &a.to, &t)?;
-                r += 1;
-            }
         }
-        ws.autofilter(header_row, 0, r - 1, 7)?;
+        ws.autofilter(header_row, 0, r - 1, 8)?;
         ws.set_repeat_rows(header_row, header_row)?;
     }
 
