@@ -323,7 +323,7 @@ mod tests {
 
     /// 166 小学 and 210 初中 students sharing 23,226 books: rounded shares
     /// (0.4181 : 0.5819) give 9,711 and 13,515 as the published worksheet;
-    /// the exact shares (166 : 231) give 9,710.9 and 13,515.1, summing back.
+    /// the exact shares (166 : 231) give 9,711.8 and 13,514.2, summing back.
     #[test]
     fn apportioning_example() {
         let rule = Profile::national().apportion;
