@@ -479,7 +479,7 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<Problem> {
         let x = &e.resource.section(s).indicators[&i];
         format!(
             "{}{}",
-            fixed(v, (x.decimals as usize).max(2).min(3)),
+            fixed(v, (x.decimals as usize).clamp(2, 3)),
             x.unit
         )
     };
