@@ -1206,3 +1206,71 @@ fn the_example_names_its_raised_standards_and_every_way_to_pass() {
             .any(|g| g.passes && g.name == "泗县第十小学")
     );
 }
+
+#[test]
+fn rounding_the_share_first_stays_available_and_is_stated() {
+    let p = Project::new(
+        &nine_year_rows(),
+        "standards:\n  set:\n    apportion.round_share: 4\n",
+    );
+    let e = p.eval();
+    // Shares 0.4181 and 0.5819 of 23,226, as published worksheets do.
+    let (pr, jr) = (
+        school(&e, "大庄镇中心学校", Section::Primary),
+        school(&e, "大庄镇中心学校", Section::Junior),
+    );
+    assert!((value(pr, L4) * 166.0 - 23_226.0 * 0.4181).abs() < 1e-9);
+    assert!((value(jr, L4) * 210.0 - 23_226.0 * 0.5819).abs() < 1e-9);
+    assert_eq!(e.resource.apportion.method, "rounded");
+    assert_eq!(e.resource.apportion.rounded, Some(4));
+    assert!(
+        e.resource
+            .apportion_rule
+            .contains("分摊比例先四舍五入到4位小数，再乘全校数")
+    );
+    // Not a standard: the label stays 国家标准.
+    assert_eq!(e.standards.label, "国家标准");
+
+    // A value that is not a number of decimals is refused at its line.
+    let bad = Project::new(
+        &nine_year_rows(),
+        "standards:\n  set:\n    apportion.round_share: 2.5\n",
+    );
+    let out = bad.run(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("plan.yaml:14:28：standards.set.apportion.round_share：应为 0–9 的整数"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_lowered_standard_is_named_a_change_not_a_raise() {
+    let p = Project::new(
+        &nine_year_rows(),
+        "standards:\n  set:\n    G5.primary: 50\n    Q1.rate: 96\n",
+    );
+    let e = p.eval();
+    assert_eq!(e.standards.label, "国家标准，并按本县方案调整2项");
+    let g5 = indicator(&e, "G5")
+        .criteria
+        .iter()
+        .find(|c| c.key == "primary")
+        .unwrap();
+    assert_eq!(g5.standard, "≤50人（本县方案标准，国家标准为45人）");
+    assert_eq!(
+        g5.standard_words,
+        "不超过50人（本县方案标准，国家标准为45人）"
+    );
+    // The terminal table names the label and each change.
+    let out = p.run(&[]);
+    assert!(out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("（标准：国家标准，并按本县方案调整2项）"),
+        "{table}"
+    );
+    assert!(table.contains("本县方案标准：小学班额 不超过50人（国家标准为45人）"));
+}

@@ -76,12 +76,21 @@ pub fn gap_items(g: &crate::evaluate::gaps::SchoolGap) -> Vec<String> {
         items.push(format!("达到全部标准需：{}", join(&g.to_standard)));
     }
     for t in &g.to_plan {
-        items.push(format!(
-            "按方案任务{}（时限{}）需：{}",
-            t.task,
-            t.deadline,
-            addition(&t.addition)
-        ));
+        let due = if t.due { "，已到期" } else { "" };
+        let same = g
+            .to_standard
+            .iter()
+            .any(|a| a.indicator == t.addition.indicator && a.amount == t.addition.amount);
+        items.push(if same {
+            format!("方案任务{}的目标即标准（时限{}{due}）", t.task, t.deadline)
+        } else {
+            format!(
+                "按方案任务{}（时限{}{due}）需：{}",
+                t.task,
+                t.deadline,
+                addition(&t.addition)
+            )
+        });
     }
     if !g.missing.is_empty() {
         let ids: Vec<&str> = g.missing.iter().map(|i| i.id()).collect();

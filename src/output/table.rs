@@ -176,8 +176,18 @@ pub fn evaluation(e: &Evaluation) -> String {
     let _ = writeln!(
         out,
         "{} 县域义务教育优质均衡发展指标测算（标准：{}）\n",
-        e.county, e.profile
+        e.county, e.standards.label
     );
+    for a in &e.standards.adjustments {
+        let _ = writeln!(
+            out,
+            "  本县方案标准：{} {}{}（{}为{}）",
+            a.label, a.op_words, a.applied_text, e.standards.base_name, a.base_text
+        );
+    }
+    if !e.standards.adjustments.is_empty() {
+        out.push('\n');
+    }
     for section in Section::ALL {
         let r = e.resource.section(section);
         let _ = writeln!(

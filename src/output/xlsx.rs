@@ -102,7 +102,7 @@ fn properties(e: &Evaluation) -> Result<DocProperties, XlsxError> {
         .set_author("dudao")
         .set_comment(format!(
             "评估标准：{}；报告日期：{}",
-            e.profile, e.report_date
+            e.standards.label, e.report_date
         ))
         .set_creation_datetime(&created))
 }
@@ -492,7 +492,7 @@ fn readme(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
     );
     let facts: Vec<(&str, String, Look)> = vec![
         ("县（市、区）", e.county.clone(), Look::Plain),
-        ("评估标准", e.profile.clone(), Look::Plain),
+        ("评估标准", standards_text(e), Look::Plain),
         ("报告日期", e.report_date.clone(), Look::Plain),
         (
             "数据接口版本",
@@ -527,7 +527,7 @@ fn readme(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
     let guide: Vec<(&str, String)> = vec![
         (
             "工作表",
-            "小学资源配置、初中资源配置：每所学校（部）一行，按学校统计表中的顺序，列出每项指标所用的数据、来源单元格和计算结果；差异系数：各学段 7 项指标的全县平均值、标准差和差异系数；政府保障程度、教育质量、社会认可度：具体指标、标准、实际数、缺口数和佐证；整改测算：未达标学校至少需补充的资源及按乡镇、全县的合计；目标核对：实施方案中可量化目标的完成情况。".into(),
+            "小学资源配置、初中资源配置：每所学校（部）一行，按学校统计表中的顺序，列出每项指标所用的数据、来源单元格和计算结果；差异系数：各学段 7 项指标的全县平均值、标准差和差异系数；政府保障程度、教育质量、社会认可度：具体指标、标准、实际数、缺口数和佐证；整改测算：低于标准的学校（部）每一种最小达标方案、达到全部标准和计划目标所需，及按乡镇、全县达到全部标准所需的合计；目标核对：实施方案中可量化目标的完成情况。".into(),
         ),
         (
             "颜色与标记",
@@ -724,7 +724,7 @@ fn resource_sheet(raw: &mut Worksheet, e: &Evaluation, section: Section) -> Resu
             "{}{}资源配置指标学校达标情况计算表（{}）",
             e.county,
             section.zh(),
-            e.profile
+            e.standards.label
         ),
         &title_fmt(),
     )?;
@@ -972,6 +972,27 @@ fn school_row(ws: &mut Sheet, e: &Evaluation, s: &SchoolResult, r: u32) -> Resul
         .unwrap_or_default();
     text(ws, r, c + 3, &gap, &t)?;
     Ok(())
+}
+
+/// The standards as judged: the label, then each of the plan's changes
+/// with the value it replaced.
+fn standards_text(e: &Evaluation) -> String {
+    let mut s = format!("{}（标准文件：{}）", e.standards.label, e.standards.profile);
+    let changes: Vec<String> = e
+        .standards
+        .adjustments
+        .iter()
+        .map(|a| {
+            format!(
+                "{}{}{}（{}为{}）",
+                a.label, a.op_words, a.applied_text, e.standards.base_name, a.base_text
+            )
+        })
+        .collect();
+    if !changes.is_empty() {
+        s.push_str(&format!("；本县方案标准：{}", changes.join("；")));
+    }
+    s
 }
 
 // ---------------------------------------------------------------------

@@ -376,8 +376,17 @@ pub struct Problem {
     pub options: Vec<Vec<String>>,
     /// What reaching the full standard takes.
     pub to_standard: Vec<String>,
-    /// What the plan's own targets take: `按任务一.6（时限2023年底）需+644平方米…`.
+    /// The plan's own dated targets that differ from the standard, with what
+    /// they take: `方案任务一.6（时限2023年底）需补充700平方米体育运动场馆`.
     pub to_plan: Vec<String>,
+    /// The plan's dated targets that are the standard itself:
+    /// `方案任务一.6（时限2023年底）`.
+    pub plan_same: Vec<String>,
+    /// Plan targets due and not met that this problem covers:
+    /// `方案任务一.2承诺小学班额≤45人（时限2023年底）`.
+    pub targets: Vec<String>,
+    /// The indicator ids it concerns, for matching targets (not printed).
+    pub indicators: Vec<String>,
     /// 整改措施 (the profile's wording).
     pub remedy: String,
     /// 牵头单位 then 责任单位, from the plan's task carrying the indicator.
@@ -465,6 +474,9 @@ fn problem(plan: &Plan, e: &Evaluation, kind: &str, id: &str, section: Option<Se
         options: Vec::new(),
         to_standard: Vec::new(),
         to_plan: Vec::new(),
+        plan_same: Vec::new(),
+        targets: Vec::new(),
+        indicators: vec![id.to_string()],
         remedy: remedy(e, id),
         lead,
         responsible,
@@ -477,11 +489,7 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<Problem> {
     let mut out = Vec::new();
     let unit_value = |i: ResourceIndicator, s: Section, v: f64| {
         let x = &e.resource.section(s).indicators[&i];
-        format!(
-            "{}{}",
-            fixed(v, (x.decimals as usize).clamp(2, 3)),
-            x.unit
-        )
+        format!("{}{}", fixed(v, (x.decimals as usize).clamp(2, 3)), x.unit)
     };
     // Schools failing the per-school rule: every way to pass.
     for g in e.gaps.schools.iter().filter(|g| !g.passes) {
@@ -527,21 +535,32 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<Problem> {
             .map(|o| o.iter().map(addition_text).collect())
             .collect();
         p.to_standard = g.to_standard.iter().map(addition_text).collect();
-        p.to_plan = g
-            .to_plan
-            .iter()
-            .map(|t| {
-                let when = crate::input::plan::parse_deadline(&t.deadline)
-                    .map(|d| deadline_zh(&d))
-                    .unwrap_or_else(|| t.deadline.clone());
-                format!(
-                    "按方案任务{}（时限{}）需{}",
+        for t in &g.to_plan {
+            let when = crate::input::plan::parse_deadline(&t.deadline)
+                .map(|d| deadline_zh(&d))
+                .unwrap_or_else(|| t.deadline.clone());
+            let same = g
+                .to_standard
+                .iter()
+                .any(|a| a.indicator == t.addition.indicator && a.amount == t.addition.amount);
+            if same {
+                p.plan_same
+                    .push(format!("方案任务{}（时限{when}）", t.task));
+            } else {
+                p.to_plan.push(format!(
+                    "方案任务{}（时限{when}）需补充{}",
                     t.task,
-                    when,
                     addition_text(&t.addition)
-                )
-            })
+                ));
+            }
+        }
+        p.indicators = ResourceIndicator::ALL
+            .into_iter()
+            .filter(|i| matches!(s.status.get(i), Some(MetStatus::Floor | MetStatus::Below)))
+            .map(|i| i.id().to_string())
             .collect();
+        // Any option may be chosen: the remedy of each indicator concerned.
+        p.remedy = p.indicators.iter().map(|i| remedy(e, i)).collect();
         out.push(p);
     }
     // Every school below a standard though passing, grouped by indicator.
@@ -627,19 +646,37 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<Problem> {
         p.schools = i.failing.clone();
         out.push(p);
     }
-    // Plan targets due and not met, besides the indicators above.
+    // Plan targets due and not met: told with the problem they concern,
+    // on their own only where no problem above covers them.
     for t in e
         .targets
         .iter()
         .filter(|t| t.due && t.achieved == Some(false))
     {
-        let mut p = problem(plan, e, "target", &t.indicator, t.section);
-        p.subject = t.task_title.clone();
-        p.facts.push(format!(
-            "方案任务{}承诺{}（时限{}），现为{}",
-            t.task, t.target, t.deadline, t.actual
-        ));
-        out.push(p);
+        let when = crate::input::plan::parse_deadline(&t.deadline)
+            .map(|d| deadline_zh(&d))
+            .unwrap_or_else(|| t.deadline.clone());
+        let said = format!("方案任务{}“{}”（时限{when}）", t.task, t.task_title);
+        let section = t.section.map(|s| s.zh().to_string());
+        let covering = out.iter_mut().find(|p| {
+            p.kind != "cv"
+                && p.indicators.contains(&t.indicator)
+                && section.as_ref().is_none_or(|s| *s == p.section)
+        });
+        match covering {
+            Some(p) => {
+                if !p.targets.contains(&said) {
+                    p.targets.push(said);
+                }
+            }
+            None => {
+                let mut p = problem(plan, e, "target", &t.indicator, t.section);
+                p.subject = t.task_title.clone();
+                p.facts
+                    .push(format!("{said}的目标为{}，现为{}", t.target, t.actual));
+                out.push(p);
+            }
+        }
     }
     out
 }
