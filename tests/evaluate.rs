@@ -1274,3 +1274,35 @@ fn a_lowered_standard_is_named_a_change_not_a_raise() {
     );
     assert!(table.contains("本县方案标准：小学班额 不超过50人（国家标准为45人）"));
 }
+
+/// The example's body as the report's sources carry it: 四、存在的问题 to
+/// 六、自评结论, with the standards named as judged and every option.
+#[test]
+fn the_example_body_states_the_standards_and_every_option_with_its_units() {
+    let county = dudao::input::load(Path::new("examples/sixian/plan.yaml"), &[]).unwrap();
+    let e = evaluate(&county);
+    let src = dudao::report::sources(&county, &e, false).unwrap().main;
+    let start = src.find("= 四、存在的问题").unwrap();
+    let end = src.find("#signature(").unwrap();
+    // Markup escapes (`9\.28`) dropped: the text as typst prints it.
+    let body = src[start..end].replace('\\', "");
+    for want in [
+        "大路口镇大路口初级中学（初中）未达到“7项指标中至少6项达到规定标准、其余不低于标准的85%”的要求。原因：生均体育运动场馆面积为9.28平方米，标准为不低于10.2平方米；生均教学仪器设备值为2227.16元，标准为不低于2500元。",
+        "达到校际标准有2种最小补充方案，任选其一：644平方米体育运动场馆，或189900元教学仪器设备；各项均达到标准需补充644平方米体育运动场馆、189900元教学仪器设备。",
+        "方案任务一.4“配齐教学仪器设备”（时限2023年底）、方案任务一.6“建设体育运动场馆”（时限2023年底）已到期，尚未完成。",
+        "责任单位：县教体局牵头，县发改委、",
+        "时限：2024年6月底（方案原定时限已过）。",
+        // Below a standard though passing the rule, named with the figure.
+        "低于标准的有泗县第十小学（7.17平方米）、丁湖镇谢店小学（6.63平方米）",
+        "屏山镇陈庙小学（小学）补充177平方米体育运动场馆",
+        "方案任务一.2“均衡编班，控制大班额”（时限2023年底）已到期，尚未完成。",
+        "骨干教师占交流轮岗教师比例为18.1%，标准为不低于20%",
+        "评估标准（国家标准，并按本县方案提高2项）",
+        "本次自评所依据的标准为国家标准，并按本县方案提高2项：名额分配比例不低于80%（国家标准为50%），初中三年巩固率不低于96%（国家标准为95%）。",
+    ] {
+        assert!(body.contains(want), "body lacks: {want}");
+    }
+    for never in ["至少需", "全部达到国家标准", "≥", "≤", "G14", "Q1", "L5"] {
+        assert!(!body.contains(never), "body says {never}");
+    }
+}
