@@ -703,7 +703,12 @@ const LEAD: [&str; 6] = [
     "学生数来源",
 ];
 /// Columns after them.
-const TAIL: [&str; 4] = ["达标项数", "是否达标", "分摊说明", "整改测算（至少需补充）"];
+const TAIL: [&str; 4] = [
+    "达标项数",
+    "是否达标",
+    "分摊说明",
+    "整改测算（达标方案任选其一）",
+];
 
 fn resource_sheet(raw: &mut Worksheet, e: &Evaluation, section: Section) -> Result<(), XlsxError> {
     let ws = &mut Sheet::new(raw);

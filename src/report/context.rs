@@ -947,7 +947,7 @@ fn school_page(e: &Evaluation, s: &SchoolResult) -> SchoolPage {
             "本校",
             "标准",
             "是否达到",
-            "至少需补充",
+            "需补充（方案任选其一）",
         ],
         vec![2, 3],
     );
