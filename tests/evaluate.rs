@@ -1098,6 +1098,23 @@ fn a_value_exactly_at_the_floor_of_an_overridden_standard_is_the_floor() {
         e.resource.primary.indicators[&L4].floor
     );
     assert!(s.passes);
+    // The raised standard is the county's, and said so wherever it is worded.
+    let l4 = &e.resource.primary.indicators[&L4];
+    assert_eq!((l4.standard, l4.base_standard), (5.9, Some(4.5)));
+    assert_eq!(e.resource.junior.indicators[&L4].base_standard, None);
+    assert_eq!(e.standards.label, "国家标准，并按本县方案提高1项");
+    assert_eq!(
+        e.standards.adjustments[0].label,
+        "小学生均教学及辅助用房面积"
+    );
+    assert_eq!(e.standards.adjustments[0].applied_text, "5.9平方米");
+    let p = Project::new(&rows, "standards:\n  set:\n    L4.primary: 5.9\n");
+    let out = p.run(&[]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("5.90平方米（本县）"), "{table}");
+    assert!(table.contains(
+        "本县方案标准：小学生均教学及辅助用房面积 不低于5.9平方米（国家标准为4.5平方米）"
+    ));
 }
 
 /// Synthetic counties of any size evaluate, with the method's invariants

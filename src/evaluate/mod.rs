@@ -91,6 +91,8 @@ pub struct SectionIndicator {
     pub unit: String,
     pub decimals: u8,
     pub standard: f64,
+    /// The profile's standard where the plan changed it (`L6.primary`).
+    pub base_standard: Option<f64>,
     /// 85% of the standard.
     pub floor: f64,
     /// Weighted county mean (= the county aggregate ratio), unrounded.
@@ -98,6 +100,8 @@ pub struct SectionIndicator {
     pub sd: Option<f64>,
     pub cv: Option<f64>,
     pub cv_limit: f64,
+    /// The profile's limit where the plan changed it.
+    pub base_cv_limit: Option<f64>,
     pub cv_ok: bool,
     pub schools_met: usize,
     /// Counted rows without the data for this indicator.

@@ -245,6 +245,12 @@ pub fn section_result(section: Section, schools: &[SchoolResult], p: &Profile) -
         .collect();
     let students: f64 = rows.iter().map(|s| s.students).sum();
     let limit = p.resource.cv_limit.get(section);
+    let key = match section {
+        Section::Primary => "primary",
+        Section::Junior => "junior",
+    };
+    let base = |k: String| p.adjustments.iter().find(|a| a.key == k).map(|a| a.base);
+    let base_cv_limit = base(format!("resource.cv_limit.{key}"));
     let mut indicators = BTreeMap::new();
     for i in ResourceIndicator::ALL {
         let spec = p.resource_spec(i);
@@ -291,11 +297,13 @@ pub fn section_result(section: Section, schools: &[SchoolResult], p: &Profile) -
                 unit: spec.unit.clone(),
                 decimals: spec.decimals,
                 standard: spec.standard(section),
+                base_standard: base(format!("{i}.{key}")),
                 floor: floor_of(spec.standard(section), p.resource.floor_ratio),
                 mean: w.map(|w| w.mean),
                 sd: w.map(|w| w.sd),
                 cv,
                 cv_limit: limit,
+                base_cv_limit,
                 cv_ok,
                 schools_met: rows
                     .iter()

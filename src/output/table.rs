@@ -219,7 +219,17 @@ pub fn evaluation(e: &Evaluation) -> String {
             t.add_row(vec![
                 i.id().to_string(),
                 ind.name.clone(),
-                format!("{}{}", fixed(ind.standard, d.max(1)), ind.unit),
+                format!(
+                    "{}{}{}",
+                    fixed(ind.standard, d.max(1)),
+                    ind.unit,
+                    // The plan's own value, marked as the county's.
+                    if ind.base_standard.is_some() {
+                        "（本县）"
+                    } else {
+                        ""
+                    }
+                ),
                 format!("{}/{}", ind.schools_met, r.schools),
                 opt(ind.mean, d.max(2)),
                 opt(ind.sd, d.max(2)),

@@ -773,11 +773,18 @@ fn resource_sheet(raw: &mut Worksheet, e: &Evaluation, section: Section) -> Resu
         let (title, measure) = match sr.indicators.get(&i) {
             Some(ind) => (
                 format!(
-                    "{} {}（{}）\n标准 {}，85% 为 {}",
+                    "{} {}（{}）\n标准 {}{}，85% 为 {}",
                     i.id(),
                     ind.name,
                     ind.unit,
                     fmt_number(ind.standard),
+                    ind.base_standard
+                        .map(|b| format!(
+                            "（本县方案，{}为 {}）",
+                            e.standards.base_name,
+                            fmt_number(b)
+                        ))
+                        .unwrap_or_default(),
                     fmt_number(ind.floor)
                 ),
                 numerator(i).0[0],

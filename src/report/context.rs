@@ -398,6 +398,21 @@ pub struct Problem {
     pub overdue: bool,
 }
 
+/// `不低于10.2平方米`, and where the plan changed it the value it replaced.
+fn resource_standard_words(e: &Evaluation, x: &crate::evaluate::SectionIndicator) -> String {
+    let f = crate::profile::fmt_number;
+    let mut s = format!("不低于{}{}", f(x.standard), x.unit);
+    if let Some(b) = x.base_standard {
+        s.push_str(&format!(
+            "（本县方案标准，{}为{}{}）",
+            e.standards.base_name,
+            f(b),
+            x.unit
+        ));
+    }
+    s
+}
+
 fn addition_text(a: &crate::evaluate::gaps::Addition) -> String {
     format!("{}{}{}", fixed(a.amount, 0), a.unit, a.what)
 }
@@ -514,11 +529,10 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<Problem> {
             let x = &e.resource.section(g.section).indicators[&i];
             match (s.status.get(&i), s.values.get(&i).copied().flatten()) {
                 (Some(MetStatus::Floor | MetStatus::Below), Some(v)) => p.facts.push(format!(
-                    "{}为{}，标准为不低于{}{}{}",
+                    "{}为{}，标准为{}{}",
                     x.name,
                     unit_value(i, g.section, v),
-                    crate::profile::fmt_number(x.standard),
-                    x.unit,
+                    resource_standard_words(e, x),
                     if s.status.get(&i) == Some(&MetStatus::Below) {
                         format!("，低于标准的{}", floor_pct(e))
                     } else {
@@ -579,11 +593,8 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<Problem> {
             let x = &e.resource.section(section).indicators[&i];
             let mut p = problem(plan, e, "below", i.id(), Some(section));
             p.subject = x.name.clone();
-            p.facts.push(format!(
-                "标准为不低于{}{}",
-                crate::profile::fmt_number(x.standard),
-                x.unit
-            ));
+            p.facts
+                .push(format!("标准为{}", resource_standard_words(e, x)));
             for g in below {
                 let v = e
                     .schools
