@@ -1290,6 +1290,31 @@ fn a_lowered_standard_is_named_a_change_not_a_raise() {
         "{table}"
     );
     assert!(table.contains("本县方案标准：小学班额 不超过50人（国家标准为45人）"));
+    // The reviewer's workbook: the label with each change, and the marked
+    // standard in the indicator's row.
+    let xlsx = p.dir.path().join("复核.xlsx");
+    let out = p.run(&["--format", "xlsx", "-o", xlsx.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&xlsx).unwrap();
+    let sh = read_sheet(&bytes, "说明");
+    let r = find_row(&sh, 0, "评估标准");
+    assert_eq!(
+        string(&sh, r, 1),
+        "国家标准，并按本县方案调整2项（标准文件：国家标准（教督〔2017〕6号））；本县方案标准：小学班额不超过50人（国家标准为45人）；初中三年巩固率不低于96%（国家标准为95%）"
+    );
+    let r = find_row(&sh, 0, "共用资源分摊规则");
+    assert!(
+        string(&sh, r, 1).contains("不取整"),
+        "{}",
+        string(&sh, r, 1)
+    );
+    let sh = read_sheet(&bytes, "政府保障程度");
+    let r = find_row(&sh, 0, "G5");
+    assert_eq!(string(&sh, r, 3), "≤50人（本县方案标准，国家标准为45人）");
 }
 
 /// The example's body as the report's sources carry it: 四、存在的问题 to
