@@ -127,9 +127,12 @@ pub struct ApportionRule {
     pub high: f64,
     pub complete_junior: f64,
     pub complete_high: f64,
-    /// Shares are rounded to this many decimals before use, as the
-    /// published worksheets do (166:231 → 0.4181 : 0.5819).
-    pub share_decimals: u8,
+    /// None (the default): the exact weighted share, students × factor ÷
+    /// total, so a reviewer applying the stated rule gets the printed CV.
+    /// Some(n): shares rounded to n decimals before use, as some published
+    /// worksheets do (166:231 → 0.4181 : 0.5819).
+    #[serde(default, alias = "share_decimals")]
+    pub round_share: Option<u8>,
 }
 
 /// Which rows take no part in the resource assessment.
@@ -186,6 +189,16 @@ impl Op {
             Op::AtMost => value <= threshold,
             Op::Below => value < threshold,
             Op::Yes => value >= 1.0,
+        }
+    }
+
+    /// The comparison as prose says it (never ≥/≤ in a sentence).
+    pub fn words(self) -> &'static str {
+        match self {
+            Op::AtLeast => "不低于",
+            Op::AtMost => "不超过",
+            Op::Below => "低于",
+            Op::Yes => "",
         }
     }
 
@@ -298,10 +311,32 @@ fn national_plausibility() -> BTreeMap<String, PlausibleRange> {
         .unwrap_or_default()
 }
 
+/// One standard the plan's `standards.set` changed from the profile it
+/// started from: what a reviewer must be told was judged differently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Adjustment {
+    /// `Q1.rate`, `L6.primary`, `resource.cv_limit.junior`.
+    pub key: String,
+    /// The profile's value before the plan changed it.
+    pub base: f64,
+    /// The value applied.
+    pub applied: f64,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     pub name: String,
+    /// The embedded national profile, not a province's file.
+    #[serde(skip)]
+    pub national: bool,
+    /// Changes the plan made, in the plan's order (filled while loading).
+    #[serde(skip)]
+    pub adjustments: Vec<Adjustment>,
+    /// 整改措施 wording per indicator (L1–L7, G/Q/S ids); the report's
+    /// 存在的问题 proposes it, a province or county edits it here.
+    #[serde(default)]
+    pub remedies: BTreeMap<String, String>,
     pub resource: ResourceRules,
     pub apportion: ApportionRule,
     pub exclude: ExcludeRule,
@@ -317,7 +352,9 @@ impl Profile {
     /// The embedded national profile. It is part of the binary and tested, so
     /// failing to parse it is a build defect.
     pub fn national() -> Profile {
-        parse_profile(NATIONAL_YAML).expect("embedded national profile parses")
+        let mut p = parse_profile(NATIONAL_YAML).expect("embedded national profile parses");
+        p.national = true;
+        p
     }
 
     pub fn resource_spec(&self, i: ResourceIndicator) -> &ResourceSpec {

@@ -469,9 +469,12 @@ fn a_nine_year_school_shares_its_whole_school_figure_by_weighted_students() {
     let e = eval_rows(&nine_year_rows());
     let p = school(&e, "大庄镇中心学校", Section::Primary);
     let j = school(&e, "大庄镇中心学校", Section::Junior);
-    // 166 : 210 × 1.1 → shares 0.4181 and 0.5819 of 23,226.
-    assert_eq!((value(p, L4) * 166.0).round(), 9711.0);
-    assert_eq!((value(j, L4) * 210.0).round(), 13515.0);
+    // 166 : 210 × 1.1, exactly (no rounded share): 23,226 × 166 / 397 and
+    // 23,226 × 231 / 397, which sum back to the whole-school figure.
+    assert!((value(p, L4) * 166.0 - 23_226.0 * 166.0 / 397.0).abs() < 1e-9);
+    assert!((value(j, L4) * 210.0 - 23_226.0 * 231.0 / 397.0).abs() < 1e-9);
+    assert!((value(p, L4) * 166.0 + value(j, L4) * 210.0 - 23_226.0).abs() < 1e-9);
+    assert_eq!(e.resource.apportion.method, "exact");
     // The input named is the whole-school cell, on the 全校 row.
     let whole_cell = cell("教学及辅助用房面积", 2);
     for s in [p, j] {
@@ -520,8 +523,9 @@ fn a_school_short_of_backbone_teachers_gets_the_smallest_addition_that_passes() 
     assert_eq!(s.status[&L2], MetStatus::Below);
     assert!(!s.passes);
     let gap = s.gap.as_ref().expect("a failing school has a gap");
-    assert_eq!(gap.additions.len(), 1);
-    let a = &gap.additions[0];
+    assert_eq!(gap.options.len(), 1, "one indicator: one way to pass");
+    assert_eq!(gap.options[0].len(), 1);
+    let a = &gap.options[0][0];
     assert_eq!(a.indicator, L2);
     assert_eq!(a.amount, 4.0);
     assert_eq!(a.unit, "人");
@@ -529,38 +533,59 @@ fn a_school_short_of_backbone_teachers_gets_the_smallest_addition_that_passes() 
     // Exactly the smallest: with 4 more it passes, with 3 it does not.
     let more = eval_rows(&backbone_rows(5.0 + a.amount));
     assert!(school(&more, "缺骨干小学", Section::Primary).passes);
-    assert!(more.gaps.schools.is_empty());
+    // Still below the standard (0.9 of 1.0): listed, passing, with what the
+    // full standard takes.
+    assert_eq!(more.gaps.schools.len(), 1);
+    assert!(more.gaps.schools[0].passes && more.gaps.schools[0].options.is_empty());
+    assert_eq!(more.gaps.schools[0].to_standard[0].amount, 1.0);
     let fewer = eval_rows(&backbone_rows(5.0 + a.amount - 1.0));
     assert!(!school(&fewer, "缺骨干小学", Section::Primary).passes);
-    // Totals by township and county.
+    // The full standard (1.0 per 100 of 1000) takes 5; totals count that,
+    // the one sum that does not depend on the option chosen.
+    assert_eq!(gap.to_standard[0].amount, 5.0);
     assert_eq!(e.gaps.schools.len(), 1);
     assert_eq!(e.gaps.townships.len(), 1);
     assert_eq!(e.gaps.townships[0].township, "甲镇");
-    assert_eq!(e.gaps.townships[0].totals[0].amount, 4.0);
+    assert_eq!(e.gaps.townships[0].totals[0].amount, 5.0);
     assert_eq!(e.gaps.county.len(), 1);
     assert_eq!(
         (e.gaps.county[0].amount, e.gaps.county[0].schools),
-        (4.0, 1)
+        (5.0, 1)
     );
     assert!(!e.resource.primary.all_pass);
 }
 
 #[test]
-fn two_unmet_indicators_raise_one_to_the_standard() {
+fn two_unmet_indicators_give_every_minimal_way_to_pass() {
     // L2 at 0.5 (below) and L7 at 2.0 of 2.3 (floor): only one may stay
-    // under the standard, so L7 goes to 2.3 (+3 rooms) and L2 to 85% (+4).
+    // under the standard. Either L2 to 85% (+4) and L7 to 2.3 (+3 rooms),
+    // or L2 to the standard (+5) with L7 left at the floor: neither is
+    // cheaper on both, so both are listed.
     let rows = vec![
         primary("两缺小学", 1000.0)
             .n("县级以上骨干教师数", 5.0)
             .n("网络多媒体教室数", 20.0),
     ];
     let e = eval_rows(&rows);
-    let adds: Vec<(ResourceIndicator, f64)> = e.gaps.schools[0]
-        .additions
+    let options: Vec<Vec<(ResourceIndicator, f64)>> = e.gaps.schools[0]
+        .options
+        .iter()
+        .map(|o| o.iter().map(|a| (a.indicator, a.amount)).collect())
+        .collect();
+    assert_eq!(options, vec![vec![(L2, 5.0)], vec![(L2, 4.0), (L7, 3.0)]]);
+    let to_standard: Vec<(ResourceIndicator, f64)> = e.gaps.schools[0]
+        .to_standard
         .iter()
         .map(|a| (a.indicator, a.amount))
         .collect();
-    assert_eq!(adds, vec![(L2, 4.0), (L7, 3.0)]);
+    assert_eq!(to_standard, vec![(L2, 5.0), (L7, 3.0)]);
+    // Each option alone passes.
+    let second = vec![
+        primary("两缺小学", 1000.0)
+            .n("县级以上骨干教师数", 10.0)
+            .n("网络多媒体教室数", 20.0),
+    ];
+    assert!(eval_rows(&second).schools[0].passes);
     let fixed = vec![
         primary("两缺小学", 1000.0)
             .n("县级以上骨干教师数", 9.0)
@@ -774,7 +799,11 @@ fn json_has_the_documented_contract() {
         String::from_utf8_lossy(&out.stderr)
     );
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(j["version"], 1);
+    assert_eq!(j["version"], 2);
+    assert_eq!(j["standards"]["label"], "国家标准");
+    assert!(j["standards"]["adjustments"].is_array());
+    assert_eq!(j["resource"]["apportion"]["method"], "exact");
+    assert!(j["resource"]["apportion"]["rounded"].is_null());
     assert_eq!(j["county"], "测试县");
     assert_eq!(j["report_date"], "2024年5月20日");
     for sec in ["primary", "junior"] {
@@ -1014,7 +1043,12 @@ fn the_workbook_reads_back_with_the_exact_numbers_and_sources() {
     // 整改测算 and 目标核对.
     let sh = read_sheet(&bytes, "整改测算");
     let r = find_row(&sh, 0, "草沟初级中学");
-    assert!(matches!(sh.get_value((r, 5)), Some(Data::Float(_))));
+    assert!(
+        string(&sh, r, 3).starts_with("达标方案"),
+        "{}",
+        string(&sh, r, 3)
+    );
+    assert!(matches!(sh.get_value((r, 6)), Some(Data::Float(_))));
     let sh = read_sheet(&bytes, "目标核对");
     let r = find_row(&sh, 4, "backbone_share");
     assert_eq!(string(&sh, r, 9), "✗ 未达成");
@@ -1064,6 +1098,23 @@ fn a_value_exactly_at_the_floor_of_an_overridden_standard_is_the_floor() {
         e.resource.primary.indicators[&L4].floor
     );
     assert!(s.passes);
+    // The raised standard is the county's, and said so wherever it is worded.
+    let l4 = &e.resource.primary.indicators[&L4];
+    assert_eq!((l4.standard, l4.base_standard), (5.9, Some(4.5)));
+    assert_eq!(e.resource.junior.indicators[&L4].base_standard, None);
+    assert_eq!(e.standards.label, "国家标准，并按本县方案提高1项");
+    assert_eq!(
+        e.standards.adjustments[0].label,
+        "小学生均教学及辅助用房面积"
+    );
+    assert_eq!(e.standards.adjustments[0].applied_text, "5.9平方米");
+    let p = Project::new(&rows, "standards:\n  set:\n    L4.primary: 5.9\n");
+    let out = p.run(&[]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("5.90平方米（本县）"), "{table}");
+    assert!(table.contains(
+        "本县方案标准：小学生均教学及辅助用房面积 不低于5.9平方米（国家标准为4.5平方米）"
+    ));
 }
 
 /// Synthetic counties of any size evaluate, with the method's invariants
@@ -1102,5 +1153,198 @@ fn synthetic_counties_of_any_size() {
         }
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["schools"].as_array().unwrap().len(), n);
+    }
+}
+
+// ---------------------------------------------------------------------
+// The example county: standards applied, shortfalls with every option
+// ---------------------------------------------------------------------
+
+#[test]
+fn the_example_names_its_raised_standards_and_every_way_to_pass() {
+    let county = dudao::input::load(Path::new("examples/sixian/plan.yaml"), &[]).unwrap();
+    let e = evaluate(&county);
+    assert_eq!(e.standards.label, "国家标准，并按本县方案提高2项");
+    let changes: Vec<(&str, f64, f64, bool)> = e
+        .standards
+        .adjustments
+        .iter()
+        .map(|a| (a.key.as_str(), a.base, a.applied, a.raised))
+        .collect();
+    assert_eq!(
+        changes,
+        vec![
+            ("G14.share", 50.0, 80.0, true),
+            ("Q1.rate", 95.0, 96.0, true)
+        ]
+    );
+    let q1 = &indicator(&e, "Q1").criteria[0];
+    assert_eq!(q1.standard, "≥96%（本县方案标准，国家标准为95%）");
+    assert_eq!(
+        q1.standard_words,
+        "不低于96%（本县方案标准，国家标准为95%）"
+    );
+    assert_eq!(q1.base_threshold, Some(95.0));
+    assert!(!e.verdict.summary.contains("国家县域"));
+    assert!(
+        e.verdict
+            .summary
+            .contains("（国家标准，并按本县方案提高2项）")
+    );
+
+    // 大路口初级中学: L5 and L6 below the standard, one may stay at 85%.
+    let g = e
+        .gaps
+        .schools
+        .iter()
+        .find(|g| g.name == "大路口镇大路口初级中学")
+        .unwrap();
+    assert!(!g.passes);
+    let options: Vec<Vec<(ResourceIndicator, f64)>> = g
+        .options
+        .iter()
+        .map(|o| o.iter().map(|a| (a.indicator, a.amount)).collect())
+        .collect();
+    assert_eq!(options, vec![vec![(L5, 644.0)], vec![(L6, 189_900.0)]]);
+    let plan: Vec<(&str, &str, f64)> = g
+        .to_plan
+        .iter()
+        .map(|t| (t.task.as_str(), t.deadline.as_str(), t.addition.amount))
+        .collect();
+    assert_eq!(
+        plan,
+        vec![("一.4", "2023", 189_900.0), ("一.6", "2023", 644.0)]
+    );
+    // Schools passing the rule but below a standard are listed too.
+    assert!(
+        e.gaps
+            .schools
+            .iter()
+            .any(|g| g.passes && g.name == "泗县第十小学")
+    );
+}
+
+#[test]
+fn rounding_the_share_first_stays_available_and_is_stated() {
+    let p = Project::new(
+        &nine_year_rows(),
+        "standards:\n  set:\n    apportion.round_share: 4\n",
+    );
+    let e = p.eval();
+    // Shares 0.4181 and 0.5819 of 23,226, as published worksheets do.
+    let (pr, jr) = (
+        school(&e, "大庄镇中心学校", Section::Primary),
+        school(&e, "大庄镇中心学校", Section::Junior),
+    );
+    assert!((value(pr, L4) * 166.0 - 23_226.0 * 0.4181).abs() < 1e-9);
+    assert!((value(jr, L4) * 210.0 - 23_226.0 * 0.5819).abs() < 1e-9);
+    assert_eq!(e.resource.apportion.method, "rounded");
+    assert_eq!(e.resource.apportion.rounded, Some(4));
+    assert!(
+        e.resource
+            .apportion_rule
+            .contains("分摊比例先四舍五入到4位小数，再乘全校数")
+    );
+    // Not a standard: the label stays 国家标准.
+    assert_eq!(e.standards.label, "国家标准");
+
+    // A value that is not a number of decimals is refused at its line.
+    let bad = Project::new(
+        &nine_year_rows(),
+        "standards:\n  set:\n    apportion.round_share: 2.5\n",
+    );
+    let out = bad.run(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("plan.yaml:14:28：standards.set.apportion.round_share：应为 0–9 的整数"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_lowered_standard_is_named_a_change_not_a_raise() {
+    let p = Project::new(
+        &nine_year_rows(),
+        "standards:\n  set:\n    G5.primary: 50\n    Q1.rate: 96\n",
+    );
+    let e = p.eval();
+    assert_eq!(e.standards.label, "国家标准，并按本县方案调整2项");
+    let g5 = indicator(&e, "G5")
+        .criteria
+        .iter()
+        .find(|c| c.key == "primary")
+        .unwrap();
+    assert_eq!(g5.standard, "≤50人（本县方案标准，国家标准为45人）");
+    assert_eq!(
+        g5.standard_words,
+        "不超过50人（本县方案标准，国家标准为45人）"
+    );
+    // The terminal table names the label and each change.
+    let out = p.run(&[]);
+    assert!(out.status.success());
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("（标准：国家标准，并按本县方案调整2项）"),
+        "{table}"
+    );
+    assert!(table.contains("本县方案标准：小学班额 不超过50人（国家标准为45人）"));
+    // The reviewer's workbook: the label with each change, and the marked
+    // standard in the indicator's row.
+    let xlsx = p.dir.path().join("复核.xlsx");
+    let out = p.run(&["--format", "xlsx", "-o", xlsx.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(&xlsx).unwrap();
+    let sh = read_sheet(&bytes, "说明");
+    let r = find_row(&sh, 0, "评估标准");
+    assert_eq!(
+        string(&sh, r, 1),
+        "国家标准，并按本县方案调整2项（标准文件：国家标准（教督〔2017〕6号））；本县方案标准：小学班额不超过50人（国家标准为45人）；初中三年巩固率不低于96%（国家标准为95%）"
+    );
+    let r = find_row(&sh, 0, "共用资源分摊规则");
+    assert!(
+        string(&sh, r, 1).contains("不取整"),
+        "{}",
+        string(&sh, r, 1)
+    );
+    let sh = read_sheet(&bytes, "政府保障程度");
+    let r = find_row(&sh, 0, "G5");
+    assert_eq!(string(&sh, r, 3), "≤50人（本县方案标准，国家标准为45人）");
+}
+
+/// The example's body as the report's sources carry it: 四、存在的问题 to
+/// 六、自评结论, with the standards named as judged and every option.
+#[test]
+fn the_example_body_states_the_standards_and_every_option_with_its_units() {
+    let county = dudao::input::load(Path::new("examples/sixian/plan.yaml"), &[]).unwrap();
+    let e = evaluate(&county);
+    let src = dudao::report::sources(&county, &e, false).unwrap().main;
+    let start = src.find("= 四、存在的问题").unwrap();
+    let end = src.find("#signature(").unwrap();
+    // Markup escapes (`9\.28`) dropped: the text as typst prints it.
+    let body = src[start..end].replace('\\', "");
+    for want in [
+        "大路口镇大路口初级中学（初中）未达到“7项指标中至少6项达到规定标准、其余不低于标准的85%”的要求。原因：生均体育运动场馆面积为9.28平方米，标准为不低于10.2平方米；生均教学仪器设备值为2227.16元，标准为不低于2500元。",
+        "达到校际标准有2种最小补充方案，任选其一：644平方米体育运动场馆，或189900元教学仪器设备；各项均达到标准需补充644平方米体育运动场馆、189900元教学仪器设备。",
+        "方案任务一.4“配齐教学仪器设备”（时限2023年底）、方案任务一.6“建设体育运动场馆”（时限2023年底）已到期，尚未完成。",
+        "责任单位：县教体局牵头，县发改委、",
+        "时限：2024年6月底（方案原定时限已过）。",
+        // Below a standard though passing the rule, named with the figure.
+        "低于标准的有泗县第十小学（7.17平方米）、丁湖镇谢店小学（6.63平方米）",
+        "屏山镇陈庙小学（小学）补充177平方米体育运动场馆",
+        "方案任务一.2“均衡编班，控制大班额”（时限2023年底）已到期，尚未完成。",
+        "骨干教师占交流轮岗教师比例为18.1%，标准为不低于20%",
+        "评估标准（国家标准，并按本县方案提高2项）",
+        "本次自评所依据的标准为国家标准，并按本县方案提高2项：优质高中招生名额分配比例不低于80%（国家标准为50%），初中三年巩固率不低于96%（国家标准为95%）。",
+    ] {
+        assert!(body.contains(want), "body lacks: {want}");
+    }
+    for never in ["至少需", "全部达到国家标准", "≥", "≤", "G14", "Q1", "L5"] {
+        assert!(!body.contains(never), "body says {never}");
     }
 }

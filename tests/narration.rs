@@ -205,10 +205,21 @@ fn scope_sentences_name_the_actual_exclusions() {
     let total = e["overview"]["schools_total"].as_u64().unwrap();
     assert_eq!(points, 5, "the example has 教学点");
     assert!(basic.contains(&format!("学校{}所、教学点{points}个", total - points)));
-    assert!(basic.contains(&format!("统计时点为{}", str_of(e, "report_date"))));
+    // The plan's own 统计时点 (self_evaluation.statistics_date), which is
+    // not the report date.
+    let county = dudao::input::load(Path::new(EXAMPLE), &[]).unwrap();
+    let as_of = county
+        .plan
+        .self_evaluation
+        .as_ref()
+        .and_then(|s| s.statistics_date.as_ref())
+        .expect("the example gives its statistics date")
+        .value
+        .zh();
+    assert_ne!(as_of, str_of(e, "report_date"));
+    assert!(basic.contains(&format!("统计时点为{as_of}")), "{basic}");
 
     // 高中部 rows of the workbook, stated and kept out.
-    let county = dudao::input::load(Path::new(EXAMPLE), &[]).unwrap();
     let (mut students, mut classes) = (0.0, 0.0);
     for s in &county.schools {
         for r in s.rows.iter().filter(|r| r.part == RowPart::HighSchool) {

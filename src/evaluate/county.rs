@@ -59,6 +59,8 @@ fn judge(c: &Criterion, value: Option<&Scalar>) -> CriterionResult {
         _ => String::new(),
     };
     CriterionResult {
+        base_threshold: None,
+        standard_words: String::new(),
         key: c.key.clone(),
         label: c.label.clone(),
         standard: c.standard_text(),
@@ -214,6 +216,8 @@ fn g3(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
     let mk = |key: &str, ok: usize, gap: String| {
         let c = spec.criterion(key);
         CriterionResult {
+            base_threshold: None,
+            standard_words: String::new(),
             key: key.into(),
             label: c.map(|c| c.label.clone()).unwrap_or_default(),
             standard: c.map(|c| c.standard_text()).unwrap_or_default(),
@@ -296,6 +300,8 @@ fn g4(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
         .map(|c| {
             let (total, ok, over) = rows.get(c.key.as_str()).copied().unwrap_or((0, 0, 0.0));
             CriterionResult {
+                base_threshold: None,
+                standard_words: String::new(),
                 key: c.key.clone(),
                 label: c.label.clone(),
                 standard: c.standard_text(),
@@ -366,6 +372,8 @@ fn g5(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
             };
             let (total, ok, complete) = stat.get(&section).copied().unwrap_or((0, 0, false));
             CriterionResult {
+                base_threshold: None,
+                standard_words: String::new(),
                 key: c.key.clone(),
                 label: c.label.clone(),
                 standard: c.standard_text(),

@@ -1,5 +1,6 @@
-//! 整改测算: for each school-学段 that fails the per-school rule, the
-//! smallest additions that make it pass, summed by township and county;
+//! 整改测算: for each school-学段 below a standard, every minimal way to
+//! pass the per-school rule (alternatives, not one of them), what the full
+//! standard and the plan's own targets take, summed by township and county;
 //! for each CV over its limit, the schools that add most variance.
 
 use super::{MetStatus, ResourceResult, SchoolResult};
@@ -16,16 +17,43 @@ pub struct Addition {
     pub unit: String,
     /// e.g. `县级以上骨干教师`
     pub what: String,
-    /// To the standard, or only to the 85% floor.
+    /// To the standard, only to the 85% floor, or to the plan's target.
     pub to: String,
 }
 
+/// An addition the plan itself has promised, with its deadline.
+#[derive(Debug, Clone, Serialize)]
+pub struct PlanAddition {
+    #[serde(flatten)]
+    pub addition: Addition,
+    /// The promised level, in the indicator's unit (per student or per 100).
+    pub level: f64,
+    /// 任务编号 of the plan's task, e.g. `一.4`.
+    pub task: String,
+    /// The deadline as the plan writes it: `2023`, `2024-06`.
+    pub deadline: String,
+    /// The deadline is on or before the report date.
+    pub due: bool,
+}
+
+/// A school-学段 below the standard on at least one of L1–L7.
 #[derive(Debug, Clone, Serialize)]
 pub struct SchoolGap {
     pub name: String,
     pub section: Section,
     pub township: Option<String>,
-    pub additions: Vec<Addition>,
+    /// It passes the per-school rule all the same (below the standard only
+    /// where the rule allows).
+    pub passes: bool,
+    /// Every minimal way to pass the per-school rule; any one of them
+    /// suffices (“或”). None is cheaper on every indicator than another.
+    /// Empty when the school passes.
+    pub options: Vec<Vec<Addition>>,
+    /// What reaching the full standard on every indicator below it takes.
+    pub to_standard: Vec<Addition>,
+    /// What the plan's own dated targets take, where the plan has one for
+    /// an indicator the school has not reached.
+    pub to_plan: Vec<PlanAddition>,
     /// Indicators without data: to be filled in before any estimate.
     pub missing: Vec<ResourceIndicator>,
 }
@@ -68,9 +96,9 @@ fn resource_unit(i: ResourceIndicator) -> (&'static str, &'static str, f64) {
         ResourceIndicator::L1 => ("高于规定学历教师", "人", 1.0),
         ResourceIndicator::L2 => ("县级以上骨干教师", "人", 1.0),
         ResourceIndicator::L3 => ("体育艺术专任教师", "人", 1.0),
-        ResourceIndicator::L4 => ("教学及辅助用房面积", "平方米", 1.0),
-        ResourceIndicator::L5 => ("体育运动场馆面积", "平方米", 1.0),
-        ResourceIndicator::L6 => ("教学仪器设备值", "元", 1.0),
+        ResourceIndicator::L4 => ("教学及辅助用房", "平方米", 1.0),
+        ResourceIndicator::L5 => ("体育运动场馆", "平方米", 1.0),
+        ResourceIndicator::L6 => ("教学仪器设备", "元", 1.0),
         ResourceIndicator::L7 => ("网络多媒体教室", "间", 1.0),
     }
 }
@@ -86,60 +114,151 @@ fn needed(value: f64, target: f64, students: f64, scale: f64, step: f64) -> f64 
     }
 }
 
+fn addition(s: &SchoolResult, i: ResourceIndicator, target: f64, to: String) -> Option<Addition> {
+    let v = s.values.get(&i).copied().flatten().unwrap_or(0.0);
+    let (_, scale) = super::resource::numerator(i);
+    let (what, unit, step) = resource_unit(i);
+    let amount = needed(v, target, s.students, scale, step);
+    (amount > 0.0).then(|| Addition {
+        indicator: i,
+        amount,
+        unit: unit.into(),
+        what: what.into(),
+        to,
+    })
+}
+
+/// Every way of choosing which unmet indicators stay below the standard
+/// (at most as many as the rule allows, each lifted to the floor) while the
+/// others reach it; an option another undercuts on every indicator is not
+/// minimal and is dropped.
+fn pass_options(
+    s: &SchoolResult,
+    county: &County,
+    unmet: &[ResourceIndicator],
+) -> Vec<Vec<Addition>> {
+    let p = &county.profile;
+    let allowed = (ResourceIndicator::ALL.len() as u32).saturating_sub(p.resource.min_met) as usize;
+    let floor_text = format!(
+        "达到标准的{}%",
+        crate::profile::fmt_number(p.resource.floor_ratio * 100.0)
+    );
+    let mut options: Vec<Vec<Addition>> = Vec::new();
+    let stay = allowed.min(unmet.len());
+    for mask in 0u32..(1 << unmet.len()) {
+        if mask.count_ones() as usize != stay {
+            continue;
+        }
+        let adds: Vec<Addition> = unmet
+            .iter()
+            .enumerate()
+            .filter_map(|(k, i)| {
+                let std = p.resource_spec(*i).standard(s.section);
+                if mask & (1 << k) != 0 {
+                    let floor = crate::profile::floor_of(std, p.resource.floor_ratio);
+                    addition(s, *i, floor, floor_text.clone())
+                } else {
+                    addition(s, *i, std, "达到标准".into())
+                }
+            })
+            .collect();
+        options.push(adds);
+    }
+    let amount = |o: &[Addition], i: ResourceIndicator| {
+        o.iter()
+            .find(|a| a.indicator == i)
+            .map(|a| a.amount)
+            .unwrap_or(0.0)
+    };
+    let undercuts = |b: &[Addition], a: &[Addition]| {
+        unmet.iter().all(|i| amount(b, *i) <= amount(a, *i))
+            && unmet.iter().any(|i| amount(b, *i) < amount(a, *i))
+    };
+    let mut minimal: Vec<Vec<Addition>> = Vec::new();
+    for o in &options {
+        let dominated = options.iter().any(|b| undercuts(b, o));
+        let seen = minimal
+            .iter()
+            .any(|m| m.len() == o.len() && unmet.iter().all(|i| amount(m, *i) == amount(o, *i)));
+        if !dominated && !seen && !o.is_empty() {
+            minimal.push(o.clone());
+        }
+    }
+    // In indicator order of what each option adds: a stable, readable order.
+    minimal.sort_by_key(|o| o.iter().map(|a| a.indicator).collect::<Vec<_>>());
+    minimal
+}
+
+/// The plan's dated L targets this school has not reached.
+fn plan_additions(
+    s: &SchoolResult,
+    county: &County,
+    unmet: &[ResourceIndicator],
+) -> Vec<PlanAddition> {
+    let report_day = county.plan.report.date.value.0;
+    let mut out = Vec::new();
+    for g in &county.plan.tasks {
+        for t in &g.items {
+            for target in &t.targets {
+                let Some(i) = ResourceIndicator::parse(&target.indicator.value) else {
+                    continue;
+                };
+                if !unmet.contains(&i) || target.section.is_some_and(|x| x != s.section) {
+                    continue;
+                }
+                let std = county.profile.resource_spec(i).standard(s.section);
+                let level = target
+                    .value
+                    .as_ref()
+                    .and_then(|v| v.value.as_f64())
+                    .unwrap_or(std);
+                if let Some(a) = addition(s, i, level, "达到方案目标".into()) {
+                    out.push(PlanAddition {
+                        addition: a,
+                        level,
+                        task: format!("{}.{}", g.number, t.number),
+                        deadline: target.by.value.text.clone(),
+                        due: target.by.value.last_day <= report_day,
+                    });
+                }
+            }
+        }
+    }
+    out
+}
+
 pub fn school_gap(s: &SchoolResult, county: &County) -> Option<SchoolGap> {
-    if s.passes || !s.included {
+    if !s.included || s.status.values().all(|x| *x == MetStatus::Met) {
         return None;
     }
     let p = &county.profile;
-    let allowed_unmet =
-        (ResourceIndicator::ALL.len() as u32).saturating_sub(p.resource.min_met) as usize;
-    // Unmet indicators, the hardest first: those may stay at the floor.
-    let mut unmet: Vec<(ResourceIndicator, f64)> = ResourceIndicator::ALL
+    let unmet: Vec<ResourceIndicator> = ResourceIndicator::ALL
         .into_iter()
-        .filter(|i| !matches!(s.status.get(i), Some(MetStatus::Met | MetStatus::Missing)))
-        .map(|i| {
-            let std = p.resource_spec(i).standard(s.section);
-            let v = s.values.get(&i).copied().flatten().unwrap_or(0.0);
-            (i, (std - v) / std)
+        .filter(|i| matches!(s.status.get(i), Some(MetStatus::Floor | MetStatus::Below)))
+        .collect();
+    let to_standard = unmet
+        .iter()
+        .filter_map(|i| {
+            addition(
+                s,
+                *i,
+                p.resource_spec(*i).standard(s.section),
+                "达到标准".into(),
+            )
         })
         .collect();
-    unmet.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut additions = Vec::new();
-    for (k, (i, _)) in unmet.iter().enumerate() {
-        let std = p.resource_spec(*i).standard(s.section);
-        let stay_at_floor = k < allowed_unmet;
-        let target = if stay_at_floor {
-            crate::profile::floor_of(std, p.resource.floor_ratio)
-        } else {
-            std
-        };
-        let v = s.values.get(i).copied().flatten().unwrap_or(0.0);
-        let (_, scale) = super::resource::numerator(*i);
-        let (what, unit, step) = resource_unit(*i);
-        let amount = needed(v, target, s.students, scale, step);
-        if amount > 0.0 {
-            additions.push(Addition {
-                indicator: *i,
-                amount,
-                unit: unit.into(),
-                what: what.into(),
-                to: if stay_at_floor {
-                    format!(
-                        "达到标准的{}%",
-                        crate::profile::fmt_number(p.resource.floor_ratio * 100.0)
-                    )
-                } else {
-                    "达到标准".into()
-                },
-            });
-        }
-    }
-    additions.sort_by_key(|a| a.indicator);
     Some(SchoolGap {
         name: s.name.clone(),
         section: s.section,
         township: s.township.clone(),
-        additions,
+        passes: s.passes,
+        options: if s.passes {
+            Vec::new()
+        } else {
+            pass_options(s, county, &unmet)
+        },
+        to_standard,
+        to_plan: plan_additions(s, county, &unmet),
         missing: ResourceIndicator::ALL
             .into_iter()
             .filter(|i| s.status.get(i) == Some(&MetStatus::Missing))
@@ -147,10 +266,12 @@ pub fn school_gap(s: &SchoolResult, county: &County) -> Option<SchoolGap> {
     })
 }
 
+/// Totals of what reaching the standard takes: the one sum that does not
+/// depend on which option each school chooses.
 fn totals<'a>(gs: impl Iterator<Item = &'a SchoolGap>) -> Vec<GapTotal> {
     let mut map: BTreeMap<ResourceIndicator, GapTotal> = BTreeMap::new();
     for g in gs {
-        for a in &g.additions {
+        for a in &g.to_standard {
             let e = map.entry(a.indicator).or_insert_with(|| GapTotal {
                 indicator: a.indicator,
                 what: a.what.clone(),

@@ -8,6 +8,7 @@ pub mod cv;
 pub mod funding;
 pub mod gaps;
 pub mod resource;
+pub mod standards;
 pub mod targets;
 
 use crate::model::{County, Section, SkippedRow, Warning};
@@ -24,6 +25,8 @@ pub struct Evaluation {
     pub version: u32,
     pub county: String,
     pub profile: String,
+    /// The standards actually applied: the profile and the plan's changes.
+    pub standards: standards::Standards,
     pub report_date: String,
     pub overview: Overview,
     pub resource: ResourceResult,
@@ -48,8 +51,21 @@ pub struct ResourceResult {
     pub junior: SectionResult,
     pub min_met: u32,
     pub floor_ratio: f64,
-    /// How whole-school resources were apportioned.
+    /// How whole-school resources were apportioned, as one sentence.
     pub apportion_rule: String,
+    /// The same rule as facts, for the report's scope statement.
+    pub apportion: Apportion,
+}
+
+/// How shared whole-school resources were split between 部.
+#[derive(Debug, Clone, Serialize)]
+pub struct Apportion {
+    /// `exact`: students × factor ÷ total; `rounded`: that share rounded
+    /// to `rounded` decimals first.
+    pub method: String,
+    /// `小学 : 初中 : 高中 = 1 : 1.1 : 1.32，完全中学 初中 : 高中 = 1 : 1.2`
+    pub ratio: String,
+    pub rounded: Option<u8>,
 }
 
 impl ResourceResult {
@@ -78,6 +94,8 @@ pub struct SectionIndicator {
     pub unit: String,
     pub decimals: u8,
     pub standard: f64,
+    /// The profile's standard where the plan changed it (`L6.primary`).
+    pub base_standard: Option<f64>,
     /// 85% of the standard.
     pub floor: f64,
     /// Weighted county mean (= the county aggregate ratio), unrounded.
@@ -85,6 +103,8 @@ pub struct SectionIndicator {
     pub sd: Option<f64>,
     pub cv: Option<f64>,
     pub cv_limit: f64,
+    /// The profile's limit where the plan changed it.
+    pub base_cv_limit: Option<f64>,
     pub cv_ok: bool,
     pub schools_met: usize,
     /// Counted rows without the data for this indicator.
@@ -195,9 +215,15 @@ impl IndicatorResult {
 pub struct CriterionResult {
     pub key: String,
     pub label: String,
-    /// The standard as printed: `≥95%`.
+    /// The standard as printed: `≥95%`; one the plan changed is marked
+    /// `≥96%（本县方案标准，国家标准为95%）`.
     pub standard: String,
     pub threshold: Option<f64>,
+    /// The profile's own threshold where the plan changed it, else null.
+    pub base_threshold: Option<f64>,
+    /// The standard in words for prose: `不低于96%（本县方案标准，国家标准为95%）`;
+    /// empty for a yes/no item.
+    pub standard_words: String,
     pub value: Option<f64>,
     /// The actual figure as printed: `96.3%`, `是`, `118/120 所达标`.
     pub actual: String,
@@ -274,7 +300,7 @@ pub struct Verdict {
     pub summary: String,
 }
 
-pub const JSON_VERSION: u32 = 1;
+pub const JSON_VERSION: u32 = 2;
 
 /// Evaluate a checked county.
 pub fn evaluate(county: &County) -> Evaluation {
@@ -282,32 +308,65 @@ pub fn evaluate(county: &County) -> Evaluation {
     let mut schools = resource::school_results(county);
     let primary = resource::section_result(Section::Primary, &schools, p);
     let junior = resource::section_result(Section::Junior, &schools, p);
+    let ratio = format!(
+        "小学 : 初中 : 高中 = {} : {} : {}，完全中学 初中 : 高中 = {} : {}",
+        crate::profile::fmt_number(p.apportion.primary),
+        crate::profile::fmt_number(p.apportion.junior),
+        crate::profile::fmt_number(p.apportion.high),
+        crate::profile::fmt_number(p.apportion.complete_junior),
+        crate::profile::fmt_number(p.apportion.complete_high),
+    );
+    let method = match p.apportion.round_share {
+        None => "分摊比例为各部加权学生数（学生数 × 系数）占全校加权学生数之比，不取整".to_string(),
+        Some(d) => format!("分摊比例先四舍五入到{d}位小数，再乘全校数"),
+    };
     let resource = ResourceResult {
         primary,
         junior,
         min_met: p.resource.min_met,
         floor_ratio: p.resource.floor_ratio,
         apportion_rule: format!(
-            "一贯制学校、完全中学只有全校数的共用资源（校舍面积、仪器设备、专用教室等），按加权学生数分摊：小学 : 初中 : 高中 = {} : {} : {}，完全中学 初中 : 高中 = {} : {}；教师不分摊，按学段填报",
-            crate::profile::fmt_number(p.apportion.primary),
-            crate::profile::fmt_number(p.apportion.junior),
-            crate::profile::fmt_number(p.apportion.high),
-            crate::profile::fmt_number(p.apportion.complete_junior),
-            crate::profile::fmt_number(p.apportion.complete_high),
+            "一贯制学校、完全中学只有全校数的共用资源（校舍面积、仪器设备、专用教室等），按加权学生数分摊：{ratio}，{method}；教师不分摊，按学段填报"
         ),
+        apportion: Apportion {
+            method: if p.apportion.round_share.is_some() {
+                "rounded"
+            } else {
+                "exact"
+            }
+            .into(),
+            ratio,
+            rounded: p.apportion.round_share,
+        },
     };
     let gaps = gaps::gaps(county, &mut schools, &resource);
-    let guarantee = county::indicators(county, crate::profile::Area::Guarantee);
-    let quality = county::indicators(county, crate::profile::Area::Quality);
-    let recognition = county::recognition(county);
+    let standards = standards::standards(p);
+    let mut guarantee = county::indicators(county, crate::profile::Area::Guarantee);
+    let mut quality = county::indicators(county, crate::profile::Area::Quality);
+    let mut recognition = county::recognition(county);
+    for i in guarantee
+        .iter_mut()
+        .chain(quality.iter_mut())
+        .chain(std::iter::once(&mut recognition.indicator))
+    {
+        standards::mark(&standards, p, i);
+    }
     let vetoes = county::vetoes(county);
     let overview = county::overview(county, &schools);
     let targets = targets::check(county, &schools, &guarantee, &quality, &recognition);
-    let verdict = verdict(&resource, &guarantee, &quality, &recognition, &vetoes);
+    let verdict = verdict(
+        &resource,
+        &guarantee,
+        &quality,
+        &recognition,
+        &vetoes,
+        &standards.label,
+    );
     Evaluation {
         version: JSON_VERSION,
         county: county.plan.county.clone(),
         profile: p.name.clone(),
+        standards,
         report_date: county.plan.report.date.value.zh(),
         overview,
         resource,
@@ -331,6 +390,7 @@ fn verdict(
     q: &[IndicatorResult],
     s: &Recognition,
     v: &[Veto],
+    label: &str,
 ) -> Verdict {
     let resource = [&r.primary, &r.junior]
         .iter()
@@ -351,12 +411,14 @@ fn verdict(
     .map(|(_, n)| *n)
     .collect();
     let summary = if overall {
-        "资源配置、政府保障程度、教育质量、社会认可度四个方面均达到国家县域义务教育优质均衡发展标准，无一票否决情形。".to_string()
+        format!(
+            "资源配置、政府保障程度、教育质量、社会认可度四个方面均达到县域义务教育优质均衡发展评估标准（{label}），无一票否决情形。"
+        )
     } else if !no_veto {
         "存在一票否决情形，不具备申报条件。".to_string()
     } else {
         format!(
-            "{}方面尚未全部达到国家县域义务教育优质均衡发展标准。",
+            "{}方面尚未全部达到县域义务教育优质均衡发展评估标准（{label}）。",
             short.join("、")
         )
     };

@@ -52,11 +52,16 @@ fn part_weight(school: &School, part: RowPart, rule: &ApportionRule) -> Option<f
     Some(students * factor)
 }
 
-/// The share of a whole-school figure that falls to one 部: weights rounded
-/// to the rule's decimals, as published worksheets do.
-pub fn apportion_share(weight: f64, total: f64, decimals: u8) -> f64 {
-    let k = 10f64.powi(decimals as i32);
-    ((weight / total) * k).round() / k
+/// The share of a whole-school figure that falls to one 部: exact unless
+/// the profile says to round it first, as some published worksheets do.
+pub fn apportion_share(weight: f64, total: f64, decimals: Option<u8>) -> f64 {
+    match decimals {
+        None => weight / total,
+        Some(d) => {
+            let k = 10f64.powi(d as i32);
+            ((weight / total) * k).round() / k
+        }
+    }
 }
 
 /// A row's figure for a measure: its own cell, else its share of the whole
@@ -107,7 +112,7 @@ fn figure_for(
     if total <= 0.0 {
         return None;
     }
-    let share = apportion_share(mine, total, rule.share_decimals);
+    let share = apportion_share(mine, total, rule.round_share);
     Some((
         whole.value * share,
         vec![InputRef::new(
@@ -240,6 +245,12 @@ pub fn section_result(section: Section, schools: &[SchoolResult], p: &Profile) -
         .collect();
     let students: f64 = rows.iter().map(|s| s.students).sum();
     let limit = p.resource.cv_limit.get(section);
+    let key = match section {
+        Section::Primary => "primary",
+        Section::Junior => "junior",
+    };
+    let base = |k: String| p.adjustments.iter().find(|a| a.key == k).map(|a| a.base);
+    let base_cv_limit = base(format!("resource.cv_limit.{key}"));
     let mut indicators = BTreeMap::new();
     for i in ResourceIndicator::ALL {
         let spec = p.resource_spec(i);
@@ -286,11 +297,13 @@ pub fn section_result(section: Section, schools: &[SchoolResult], p: &Profile) -
                 unit: spec.unit.clone(),
                 decimals: spec.decimals,
                 standard: spec.standard(section),
+                base_standard: base(format!("{i}.{key}")),
                 floor: floor_of(spec.standard(section), p.resource.floor_ratio),
                 mean: w.map(|w| w.mean),
                 sd: w.map(|w| w.sd),
                 cv,
                 cv_limit: limit,
+                base_cv_limit,
                 cv_ok,
                 schools_met: rows
                     .iter()
@@ -316,15 +329,22 @@ pub fn section_result(section: Section, schools: &[SchoolResult], p: &Profile) -
 mod tests {
     use super::*;
 
-    /// 166 小学 and 210 初中 students sharing 23,226 books: 9,711 and 13,515.
+    /// 166 小学 and 210 初中 students sharing 23,226 books: rounded shares
+    /// (0.4181 : 0.5819) give 9,711 and 13,515 as the published worksheet;
+    /// the exact shares (166 : 231) give 9,711.8 and 13,514.2, summing back.
     #[test]
     fn apportioning_example() {
         let rule = Profile::national().apportion;
+        assert_eq!(rule.round_share, None, "exact by default");
         let (wp, wj) = (166.0 * rule.primary, 210.0 * rule.junior);
         let total = wp + wj;
-        let p = 23226.0 * apportion_share(wp, total, rule.share_decimals);
-        let j = 23226.0 * apportion_share(wj, total, rule.share_decimals);
+        let p = 23226.0 * apportion_share(wp, total, Some(4));
+        let j = 23226.0 * apportion_share(wj, total, Some(4));
         assert_eq!(p.round(), 9711.0);
         assert_eq!(j.round(), 13515.0);
+        let p = 23226.0 * apportion_share(wp, total, None);
+        let j = 23226.0 * apportion_share(wj, total, None);
+        assert!((p - 23226.0 * 166.0 / 397.0).abs() < 1e-9);
+        assert!((p + j - 23226.0).abs() < 1e-9);
     }
 }

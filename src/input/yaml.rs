@@ -142,6 +142,8 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
             _ => Err("应为 true 或 false".into()),
         }
     };
+    // (before, after) of a standard the evaluation judges by, to be stated.
+    let mut adjusted: Option<(f64, f64)> = None;
     let parts: Vec<&str> = key.split('.').collect();
     match parts.as_slice() {
         [id, section @ ("primary" | "junior")] if ResourceIndicator::parse(id).is_some() => {
@@ -151,23 +153,46 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
                 .indicators
                 .get_mut(&i)
                 .ok_or("标准中没有这个指标")?;
-            if *section == "primary" {
-                spec.primary = num()?;
+            let slot = if *section == "primary" {
+                &mut spec.primary
             } else {
-                spec.junior = num()?;
-            }
+                &mut spec.junior
+            };
+            adjusted = Some((*slot, num()?));
+            *slot = num()?;
         }
-        ["resource", "min_met"] => p.resource.min_met = num()? as u32,
-        ["resource", "floor_ratio"] => p.resource.floor_ratio = num()?,
+        ["resource", "min_met"] => {
+            adjusted = Some((p.resource.min_met as f64, num()?.floor()));
+            p.resource.min_met = num()? as u32;
+        }
+        ["resource", "floor_ratio"] => {
+            adjusted = Some((p.resource.floor_ratio, num()?));
+            p.resource.floor_ratio = num()?;
+        }
         ["resource" | "cv_limit", ..] => {
             let s = parts.last().copied().unwrap_or("");
-            match s {
-                "primary" => p.resource.cv_limit.primary = num()?,
-                "junior" => p.resource.cv_limit.junior = num()?,
+            let slot = match s {
+                "primary" => &mut p.resource.cv_limit.primary,
+                "junior" => &mut p.resource.cv_limit.junior,
                 _ => {
                     return Err("应为 resource.cv_limit.primary 或 resource.cv_limit.junior".into());
                 }
-            }
+            };
+            adjusted = Some((*slot, num()?));
+            *slot = num()?;
+        }
+        ["apportion", "round_share"] => {
+            // A number of decimals, or 精确 / exact for the exact share.
+            p.apportion.round_share = match v {
+                Scalar::Number(n) if n.fract() == 0.0 && (0.0..=9.0).contains(n) => Some(*n as u8),
+                Scalar::Text(t) if matches!(t.trim(), "精确" | "exact") => None,
+                _ => {
+                    return Err(
+                        "应为 0–9 的整数（分摊比例先四舍五入到几位小数），或“精确”（不取整）"
+                            .into(),
+                    );
+                }
+            };
         }
         ["apportion", w] => {
             let a = &mut p.apportion;
@@ -179,7 +204,7 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
                 "complete_high" => &mut a.complete_high,
                 _ => {
                     return Err(
-                        "分摊权重只有 primary、junior、high、complete_junior、complete_high".into(),
+                        "分摊规则只有 primary、junior、high、complete_junior、complete_high、round_share".into(),
                     );
                 }
             };
@@ -221,9 +246,10 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
                 .ok_or_else(|| {
                     format!("指标 {id} 没有“{crit}”一项（可选：{}）", keys.join("、"))
                 })?;
-            if c.value.is_none() {
+            let Some(before) = c.value else {
                 return Err(format!("{id}.{crit} 是“是/否”项，没有数值标准"));
-            }
+            };
+            adjusted = Some((before, num()?));
             c.value = Some(num()?);
         }
         _ => {
@@ -231,6 +257,16 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
                 "无法识别的标准路径（例如 Q1.rate、L1.primary、resource.cv_limit.junior、plausibility.equipment_per_student.min）".into(),
             );
         }
+    }
+    if let Some((base, applied)) = adjusted
+        && base != applied
+    {
+        p.adjustments.retain(|a| a.key != key);
+        p.adjustments.push(crate::profile::Adjustment {
+            key: key.to_string(),
+            base,
+            applied,
+        });
     }
     Ok(())
 }

@@ -56,10 +56,42 @@ pub fn addition(a: &crate::evaluate::gaps::Addition) -> String {
     )
 }
 
-/// What a failing school must do, one item a line: additions, then the
-/// indicators whose data is missing.
+/// What a school below a standard must do, one item a line: each way to
+/// pass the rule (any one suffices), the full standard, the plan's targets,
+/// then the indicators whose data is missing.
 pub fn gap_items(g: &crate::evaluate::gaps::SchoolGap) -> Vec<String> {
-    let mut items: Vec<String> = g.additions.iter().map(addition).collect();
+    let join = |v: &[crate::evaluate::gaps::Addition]| {
+        v.iter().map(addition).collect::<Vec<_>>().join("，")
+    };
+    let mut items: Vec<String> = Vec::new();
+    let n = g.options.len();
+    for (k, o) in g.options.iter().enumerate() {
+        items.push(if n == 1 {
+            format!("达标需：{}", join(o))
+        } else {
+            format!("达标方案{}/{}（任选其一）：{}", k + 1, n, join(o))
+        });
+    }
+    if !g.to_standard.is_empty() {
+        items.push(format!("达到全部标准需：{}", join(&g.to_standard)));
+    }
+    for t in &g.to_plan {
+        let due = if t.due { "，已到期" } else { "" };
+        let same = g
+            .to_standard
+            .iter()
+            .any(|a| a.indicator == t.addition.indicator && a.amount == t.addition.amount);
+        items.push(if same {
+            format!("方案任务{}的目标即标准（时限{}{due}）", t.task, t.deadline)
+        } else {
+            format!(
+                "按方案任务{}（时限{}{due}）需：{}",
+                t.task,
+                t.deadline,
+                addition(&t.addition)
+            )
+        });
+    }
     if !g.missing.is_empty() {
         let ids: Vec<&str> = g.missing.iter().map(|i| i.id()).collect();
         items.push(format!("{} 缺数据，请先补填", ids.join("、")));

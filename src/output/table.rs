@@ -176,8 +176,18 @@ pub fn evaluation(e: &Evaluation) -> String {
     let _ = writeln!(
         out,
         "{} 县域义务教育优质均衡发展指标测算（标准：{}）\n",
-        e.county, e.profile
+        e.county, e.standards.label
     );
+    for a in &e.standards.adjustments {
+        let _ = writeln!(
+            out,
+            "  本县方案标准：{} {}{}（{}为{}）",
+            a.label, a.op_words, a.applied_text, e.standards.base_name, a.base_text
+        );
+    }
+    if !e.standards.adjustments.is_empty() {
+        out.push('\n');
+    }
     for section in Section::ALL {
         let r = e.resource.section(section);
         let _ = writeln!(
@@ -209,7 +219,17 @@ pub fn evaluation(e: &Evaluation) -> String {
             t.add_row(vec![
                 i.id().to_string(),
                 ind.name.clone(),
-                format!("{}{}", fixed(ind.standard, d.max(1)), ind.unit),
+                format!(
+                    "{}{}{}",
+                    fixed(ind.standard, d.max(1)),
+                    ind.unit,
+                    // The plan's own value, marked as the county's.
+                    if ind.base_standard.is_some() {
+                        "（本县）"
+                    } else {
+                        ""
+                    }
+                ),
                 format!("{}/{}", ind.schools_met, r.schools),
                 opt(ind.mean, d.max(2)),
                 opt(ind.sd, d.max(2)),
@@ -259,7 +279,10 @@ pub fn evaluation(e: &Evaluation) -> String {
     let _ = writeln!(out, "各校（部）资源配置指标（✗ 未达到标准）：\n{t}\n");
 
     if !e.gaps.schools.is_empty() {
-        let _ = writeln!(out, "整改测算（未达标学校至少需补充）：");
+        let _ = writeln!(
+            out,
+            "整改测算（低于标准的学校；“达标方案”任选其一即达到校际标准）："
+        );
         for g in &e.gaps.schools {
             let adds = super::format::gap_items(g);
             let _ = writeln!(

@@ -102,7 +102,7 @@ fn properties(e: &Evaluation) -> Result<DocProperties, XlsxError> {
         .set_author("dudao")
         .set_comment(format!(
             "评估标准：{}；报告日期：{}",
-            e.profile, e.report_date
+            e.standards.label, e.report_date
         ))
         .set_creation_datetime(&created))
 }
@@ -492,7 +492,7 @@ fn readme(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
     );
     let facts: Vec<(&str, String, Look)> = vec![
         ("县（市、区）", e.county.clone(), Look::Plain),
-        ("评估标准", e.profile.clone(), Look::Plain),
+        ("评估标准", standards_text(e), Look::Plain),
         ("报告日期", e.report_date.clone(), Look::Plain),
         (
             "数据接口版本",
@@ -527,7 +527,7 @@ fn readme(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
     let guide: Vec<(&str, String)> = vec![
         (
             "工作表",
-            "小学资源配置、初中资源配置：每所学校（部）一行，按学校统计表中的顺序，列出每项指标所用的数据、来源单元格和计算结果；差异系数：各学段 7 项指标的全县平均值、标准差和差异系数；政府保障程度、教育质量、社会认可度：具体指标、标准、实际数、缺口数和佐证；整改测算：未达标学校至少需补充的资源及按乡镇、全县的合计；目标核对：实施方案中可量化目标的完成情况。".into(),
+            "小学资源配置、初中资源配置：每所学校（部）一行，按学校统计表中的顺序，列出每项指标所用的数据、来源单元格和计算结果；差异系数：各学段 7 项指标的全县平均值、标准差和差异系数；政府保障程度、教育质量、社会认可度：具体指标、标准、实际数、缺口数和佐证；整改测算：低于标准的学校（部）每一种最小达标方案、达到全部标准和计划目标所需，及按乡镇、全县达到全部标准所需的合计；目标核对：实施方案中可量化目标的完成情况。".into(),
         ),
         (
             "颜色与标记",
@@ -703,7 +703,12 @@ const LEAD: [&str; 6] = [
     "学生数来源",
 ];
 /// Columns after them.
-const TAIL: [&str; 4] = ["达标项数", "是否达标", "分摊说明", "整改测算（至少需补充）"];
+const TAIL: [&str; 4] = [
+    "达标项数",
+    "是否达标",
+    "分摊说明",
+    "整改测算（达标方案任选其一）",
+];
 
 fn resource_sheet(raw: &mut Worksheet, e: &Evaluation, section: Section) -> Result<(), XlsxError> {
     let ws = &mut Sheet::new(raw);
@@ -724,7 +729,7 @@ fn resource_sheet(raw: &mut Worksheet, e: &Evaluation, section: Section) -> Resu
             "{}{}资源配置指标学校达标情况计算表（{}）",
             e.county,
             section.zh(),
-            e.profile
+            e.standards.label
         ),
         &title_fmt(),
     )?;
@@ -768,11 +773,18 @@ fn resource_sheet(raw: &mut Worksheet, e: &Evaluation, section: Section) -> Resu
         let (title, measure) = match sr.indicators.get(&i) {
             Some(ind) => (
                 format!(
-                    "{} {}（{}）\n标准 {}，85% 为 {}",
+                    "{} {}（{}）\n标准 {}{}，85% 为 {}",
                     i.id(),
                     ind.name,
                     ind.unit,
                     fmt_number(ind.standard),
+                    ind.base_standard
+                        .map(|b| format!(
+                            "（本县方案，{}为 {}）",
+                            e.standards.base_name,
+                            fmt_number(b)
+                        ))
+                        .unwrap_or_default(),
                     fmt_number(ind.floor)
                 ),
                 numerator(i).0[0],
@@ -972,6 +984,27 @@ fn school_row(ws: &mut Sheet, e: &Evaluation, s: &SchoolResult, r: u32) -> Resul
         .unwrap_or_default();
     text(ws, r, c + 3, &gap, &t)?;
     Ok(())
+}
+
+/// The standards as judged: the label, then each of the plan's changes
+/// with the value it replaced.
+fn standards_text(e: &Evaluation) -> String {
+    let mut s = format!("{}（标准文件：{}）", e.standards.label, e.standards.profile);
+    let changes: Vec<String> = e
+        .standards
+        .adjustments
+        .iter()
+        .map(|a| {
+            format!(
+                "{}{}{}（{}为{}）",
+                a.label, a.op_words, a.applied_text, e.standards.base_name, a.base_text
+            )
+        })
+        .collect();
+    if !changes.is_empty() {
+        s.push_str(&format!("；本县方案标准：{}", changes.join("；")));
+    }
+    s
 }
 
 // ---------------------------------------------------------------------
@@ -1320,7 +1353,7 @@ fn gaps_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
         .fold(12.0, f64::max)
         .min(36.0)
         + 2.0;
-    widths(ws, &[name_w, 8.0, 12.0, 8.0, 22.0, 14.0, 8.0, 16.0])?;
+    widths(ws, &[name_w, 8.0, 12.0, 20.0, 8.0, 22.0, 14.0, 8.0, 16.0])?;
     label(
         ws,
         0,
@@ -1331,21 +1364,27 @@ fn gaps_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
     ws.fixed(0, 24.0);
     let allowed = ResourceIndicator::ALL.len() as u32 - e.resource.min_met.min(7);
     let note = format!(
-        "按每所未达标学校（部）的最小补充量测算：7 项中允许 {allowed} 项只达到标准的 {}%（“补至”一栏注明），其余补到标准；人数、间数、面积和金额均向上取整。",
+        "未达标学校（部）列出每一种最小补充方案，任选其一即达到校际标准：7 项中允许 {allowed} 项只达到标准的 {}%（“补至”一栏注明），其余补到标准；另列达到全部标准所需和计划文件承诺目标所需。人数、间数、面积和金额均向上取整；乡镇和全县合计按达到全部标准所需汇总。",
         fmt_number(e.resource.floor_ratio * 100.0)
     );
-    merge(ws, (1, 0), (1, 7), &note, &note_fmt())?;
+    merge(ws, (1, 0), (1, 8), &note, &note_fmt())?;
     let t = text_fmt(Look::Plain);
     let int = num_fmt("#,##0", Look::Plain);
     let mut r = 3;
-    label(ws, r, 0, "一、各校（部）至少需补充", &heading_fmt())?;
+    label(
+        ws,
+        r,
+        0,
+        "一、各校（部）需补充（“达标方案”任选其一即达到校际标准）",
+        &heading_fmt(),
+    )?;
     r += 1;
     if e.gaps.schools.is_empty() {
         label(
             ws,
             r,
             0,
-            "所有参评学校（部）均达到资源配置校际标准，无需补充。",
+            "所有参评学校（部）各项指标均达到标准，无需补充。",
             &base(),
         )?;
         r += 1;
@@ -1357,6 +1396,7 @@ fn gaps_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
                 "学校名称",
                 "学段",
                 "所在乡镇",
+                "用途",
                 "指标",
                 "补充项目",
                 "数量",
@@ -1368,28 +1408,55 @@ fn gaps_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
         r += 1;
         for g in &e.gaps.schools {
             let township = g.township.as_deref().unwrap_or("");
-            if g.additions.is_empty() {
+            let n = g.options.len();
+            let mut groups: Vec<(String, Vec<&crate::evaluate::gaps::Addition>)> = g
+                .options
+                .iter()
+                .enumerate()
+                .map(|(k, o)| {
+                    let what = if n == 1 {
+                        "达标方案".to_string()
+                    } else {
+                        format!("达标方案{}/{}", k + 1, n)
+                    };
+                    (what, o.iter().collect())
+                })
+                .collect();
+            groups.push(("达到全部标准".into(), g.to_standard.iter().collect()));
+            for t in &g.to_plan {
+                groups.push((
+                    format!("方案任务{}（时限{}）", t.task, t.deadline),
+                    vec![&t.addition],
+                ));
+            }
+            for (what, adds) in groups {
+                for a in adds {
+                    text(ws, r, 0, &g.name, &t)?;
+                    text(ws, r, 1, g.section.zh(), &t)?;
+                    text(ws, r, 2, township, &t)?;
+                    text(ws, r, 3, &what, &t)?;
+                    text(ws, r, 4, a.indicator.id(), &centre_fmt(Look::Plain))?;
+                    text(ws, r, 5, &a.what, &t)?;
+                    num(ws, r, 6, Some(a.amount), &int)?;
+                    text(ws, r, 7, &a.unit, &centre_fmt(Look::Plain))?;
+                    text(ws, r, 8, &a.to, &t)?;
+                    r += 1;
+                }
+            }
+            if !g.missing.is_empty() {
+                let ids: Vec<&str> = g.missing.iter().map(|i| i.id()).collect();
                 text(ws, r, 0, &g.name, &t)?;
                 text(ws, r, 1, g.section.zh(), &t)?;
                 text(ws, r, 2, township, &t)?;
-                for c in 3..=7 {
+                text(ws, r, 3, "缺数据", &t)?;
+                text(ws, r, 4, &ids.join("、"), &centre_fmt(Look::Plain))?;
+                for c in 5..=8 {
                     text(ws, r, c, "—", &centre_fmt(Look::Plain))?;
                 }
                 r += 1;
             }
-            for a in &g.additions {
-                text(ws, r, 0, &g.name, &t)?;
-                text(ws, r, 1, g.section.zh(), &t)?;
-                text(ws, r, 2, township, &t)?;
-                text(ws, r, 3, a.indicator.id(), &centre_fmt(Look::Plain))?;
-                text(ws, r, 4, &a.what, &t)?;
-                num(ws, r, 5, Some(a.amount), &int)?;
-                text(ws, r, 6, &a.unit, &centre_fmt(Look::Plain))?;
-                text(ws, r, 7, &a.to, &t)?;
-                r += 1;
-            }
         }
-        ws.autofilter(header_row, 0, r - 1, 7)?;
+        ws.autofilter(header_row, 0, r - 1, 8)?;
         ws.set_repeat_rows(header_row, header_row)?;
     }
 
