@@ -4,8 +4,8 @@
 //! XFD1048576, an ODS repeating a filled cell astronomically.
 //!
 //! Files are written by the tests themselves (rust_xlsxwriter, zip, plain
-//! text), except tests/fixtures/lo_source.* converted once by LibreOffice
-//! and tests/fixtures/encrypted.xlsx made once with msoffcrypto-tool;
+//! text), except tests/fixtures/lo_source.* and hidden_rows.xls converted
+//! once by LibreOffice and tests/fixtures/encrypted.xlsx made once with msoffcrypto-tool;
 //! remake them with
 //! `cargo test --test input_formats -- --ignored regenerate_format_fixtures`
 //! (needs `soffice` and `msoffcrypto-tool` on the PATH).
@@ -656,7 +656,7 @@ fn write_lo_source(path: &Path) {
 }
 
 #[test]
-#[ignore = "remakes tests/fixtures/lo_source.* and encrypted.xlsx; needs soffice and msoffcrypto-tool"]
+#[ignore = "remakes tests/fixtures/lo_source.*, hidden_rows.xls and encrypted.xlsx; needs soffice and msoffcrypto-tool"]
 fn regenerate_format_fixtures() {
     let dir = tempfile::tempdir().unwrap();
     let src = dir.path().join("lo_source.xlsx");
@@ -672,6 +672,7 @@ fn regenerate_format_fixtures() {
         let name = format!("lo_source.{ext}");
         std::fs::copy(dir.path().join(&name), fixture(&name)).unwrap();
     }
+    make_hidden_rows_xls(dir.path());
     // msoffcrypto-tool -e -p 1234 plain.xlsx encrypted.xlsx
     let plain = dir.path().join("plain.xlsx");
     write_lo_source(&plain);
@@ -804,4 +805,122 @@ fn bench_read_workbook() {
         ),
         Err(e) => println!("BENCH refused: {e}"),
     }
+}
+
+// ---------------------------------------------------------------------------
+// Hidden rows of BIFF .xls, which calamine does not expose
+// ---------------------------------------------------------------------------
+
+/// The source of tests/fixtures/hidden_rows.xls: a hidden 旧表 sheet first
+/// (with a hidden row of its own, so that rows are matched to the right
+/// sheet), then a 小学 table whose row 3 is hidden by hand and row 5
+/// filtered out.
+fn write_hidden_rows_source(path: &Path) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let old = wb.add_worksheet().set_name("旧表").unwrap();
+    for r in 0..3 {
+        old.write(r, 0, "旧").unwrap();
+    }
+    old.set_row_hidden(1).unwrap();
+    old.set_hidden(true);
+    let ws = wb.add_worksheet().set_name("小学").unwrap();
+    let rows: [[&str; 6]; 5] = [
+        [
+            "学校名称",
+            "学校类型",
+            "学生数",
+            "班级数",
+            "专任教师数",
+            "教学仪器设备值（万元）",
+        ],
+        ["城关小学", "小学", "1200", "28", "70", "300"],
+        ["河西小学", "小学", "600", "14", "36", "150"],
+        ["东关小学", "小学", "500", "12", "30", "120"],
+        ["南关小学", "小学", "400", "10", "24", "100"],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            match v.parse::<f64>() {
+                Ok(x) => ws.write(r as u32, c as u16, x),
+                Err(_) => ws.write(r as u32, c as u16, *v),
+            }
+            .unwrap();
+        }
+    }
+    ws.set_row_hidden(2).unwrap();
+    ws.autofilter(0, 0, 4, 5).unwrap();
+    let keep = rust_xlsxwriter::FilterCondition::new()
+        .add_list_filter("城关小学")
+        .add_list_filter("河西小学")
+        .add_list_filter("东关小学");
+    ws.filter_column(0, &keep).unwrap();
+    ws.set_active(true);
+    wb.save(path).unwrap();
+}
+
+/// `soffice --headless --convert-to xls --outdir DIR hidden_rows.xlsx`
+fn make_hidden_rows_xls(dir: &Path) {
+    let src = dir.join("hidden_rows.xlsx");
+    write_hidden_rows_source(&src);
+    let status = Command::new("soffice")
+        .args(["--headless", "--convert-to", "xls", "--outdir"])
+        .arg(dir)
+        .arg(&src)
+        .status()
+        .expect("soffice");
+    assert!(status.success());
+    std::fs::copy(dir.join("hidden_rows.xls"), fixture("hidden_rows.xls")).unwrap();
+}
+
+/// An .xls written by LibreOffice: hidden and filtered-out rows are read
+/// from its ROW records, each on its own sheet, and `check` reports them
+/// (and the hidden sheet, not read).
+#[test]
+fn xls_hidden_rows_are_read_and_reported() {
+    let grids = read(&fixture("hidden_rows.xls"));
+    assert_eq!(names(&grids), ["旧表", "小学"]);
+    let old = sheet(&grids, "旧表");
+    assert!(old.hidden);
+    assert_eq!(old.hidden_rows, vec![1]);
+    let g = sheet(&grids, "小学");
+    assert!(!g.hidden);
+    assert_eq!(g.hidden_rows, vec![2, 4]);
+    assert_eq!(g.rows.len(), 5);
+    assert_eq!(g.rows[4][0], t("南关小学"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("学校.xls");
+    std::fs::copy(fixture("hidden_rows.xls"), &path).unwrap();
+    let before = std::fs::read(&path).unwrap();
+    let plan = dir.path().join("plan.yaml");
+    std::fs::write(
+        &plan,
+        "county: 测试县\nreport:\n  title: 测试县自评报告\n  issuer: 测试县人民政府教育督导委员会\n  date: 2024-05-20\nplan:\n  title: 测试县实施方案\n  issuer: 测试县人民政府教育督导委员会\n  date: 2023-07-14\ndata:\n  schools:\n    - 学校.xls\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_dudao"))
+        .arg("check")
+        .arg(&plan)
+        .output()
+        .expect("run dudao");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
+    for needle in [
+        "学校 4 所",
+        "学校.xls，工作表“小学”：第 3、5 行是隐藏或被筛选掉的行，已照常读取；如这些行不应计入，请在表中删去",
+        "工作表“旧表”是隐藏的，未读取",
+    ] {
+        assert!(
+            stdout.contains(needle),
+            "check 的输出中没有“{needle}”：\n{stdout}"
+        );
+    }
+    assert_eq!(std::fs::read(&path).unwrap(), before);
+    let mut files: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    files.sort();
+    assert_eq!(files, ["plan.yaml", "学校.xls"], "check 不应写出文件");
 }

@@ -12,6 +12,7 @@ pub mod plan;
 pub mod schools;
 mod sniff;
 mod spreadsheetml;
+mod xls_rows;
 mod xlsx;
 pub mod yaml;
 

@@ -3,7 +3,7 @@
 //! corner: one cell at XFD1048576 must not ask for a dense range of
 //! hundreds of GiB), xls (BIFF, bounded by the format to 65,536 × 256)
 //! through its range. Hidden rows of xlsx, which calamine does not expose,
-//! are read from the sheet XML here.
+//! are read from the sheet XML here; those of xls in `xls_rows`.
 
 use super::grid::{Cell, Grid};
 use super::limits::{Budget, SheetBuilder};
@@ -122,6 +122,16 @@ pub fn read_xls(bytes: &[u8], file: Arc<str>, budget: &Budget) -> Result<Vec<Gri
         Err(e) => return Err(damaged(&file, e)),
     };
     let is_1904 = book.has_1904_epoch();
+    // By position among all sheets, as calamine lists them; a count that
+    // disagrees means the records were not read alike: no hidden rows then.
+    let all_sheets: Vec<String> = book
+        .sheets_metadata()
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    let hidden_rows = Some(super::xls_rows::hidden_rows_by_sheet(bytes))
+        .filter(|h| h.len() == all_sheets.len())
+        .unwrap_or_default();
     let mut grids = Vec::new();
     for (name, hidden) in worksheets(book.sheets_metadata()) {
         let range = book
@@ -154,6 +164,13 @@ pub fn read_xls(bytes: &[u8], file: Arc<str>, budget: &Budget) -> Result<Vec<Gri
                 d.end.0 as u64,
                 d.end.1 as u64,
             );
+        }
+        let at = all_sheets.iter().position(|n| *n == name);
+        for &r in at
+            .and_then(|i| hidden_rows.get(i))
+            .map_or(&[][..], Vec::as_slice)
+        {
+            sheet.hide_rows(r as u64, 1);
         }
         grids.push(sheet.finish()?);
     }
