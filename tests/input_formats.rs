@@ -706,10 +706,7 @@ fn libreoffice_xls_and_ods() {
         assert_eq!(g.merges, vec![merge(3, 0, 3, 1)], "{ext}");
         assert!(!g.hidden, "{ext}");
         assert!(sheet(&grids, "旧表").hidden, "{ext}");
-        // calamine exposes no hidden rows for BIFF .xls.
-        if ext != "xls" {
-            assert_eq!(g.hidden_rows, vec![2], "{ext}");
-        }
+        assert_eq!(g.hidden_rows, vec![2], "{ext}");
     }
 }
 
