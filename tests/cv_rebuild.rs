@@ -8,7 +8,6 @@
 mod common;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
-use dudao::render::{FontSet, RenderJob, render_with_fonts};
 use std::collections::BTreeMap;
 use std::process::Command;
 
@@ -179,17 +178,7 @@ fn every_cv_rebuilds_from_the_raw_cells() {
 
     // The report prints CVs with 6 decimals in its tables (the body's table
     // and 附表3): every one is found in the laid-out text.
-    let county = dudao::input::load(std::path::Path::new(PLAN), &[]).unwrap();
-    let eval = dudao::evaluate::evaluate(&county);
-    let src = dudao::report::sources(&county, &eval, false).unwrap();
-    let mut job = RenderJob::new(
-        src.main,
-        &county.project_dir,
-        county.plan.report.date.value.0,
-    );
-    job.files = src.files;
-    job.system_fonts = false;
-    let r = render_with_fonts(&job, &FontSet::embedded_only()).expect("report compiles");
+    let (_, r) = common::render_plan(std::path::Path::new(PLAN), &[], false);
     let pages: Vec<String> = r
         .document
         .pages()

@@ -7,7 +7,6 @@ mod common;
 
 use common::*;
 use dudao::model::{Measure, RowPart};
-use dudao::render::{FontSet, RenderJob, render_with_fonts};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -22,17 +21,7 @@ fn dudao() -> Command {
 /// The laid-out text of a report's pages, page numbers left out so that a
 /// sentence running over a page break reads as one.
 fn body_text(plan: &Path) -> String {
-    let county = dudao::input::load(plan, &[]).expect("plan loads");
-    let eval = dudao::evaluate::evaluate(&county);
-    let src = dudao::report::sources(&county, &eval, false).expect("templates render");
-    let mut job = RenderJob::new(
-        src.main,
-        &county.project_dir,
-        county.plan.report.date.value.0,
-    );
-    job.files = src.files;
-    job.system_fonts = false;
-    let r = render_with_fonts(&job, &FontSet::embedded_only()).expect("report compiles");
+    let (_, r) = render_plan(plan, &[], false);
     r.document
         .pages()
         .iter()

@@ -22,21 +22,6 @@ fn example() -> &'static (RenderJob, Rendered) {
     R.get_or_init(|| render_plan(Path::new(EXAMPLE), &[], true))
 }
 
-fn render_plan(plan: &Path, schools: &[PathBuf], school_pages: bool) -> (RenderJob, Rendered) {
-    let county = dudao::input::load(plan, schools).expect("plan loads");
-    let eval = dudao::evaluate::evaluate(&county);
-    let src = dudao::report::sources(&county, &eval, school_pages).expect("templates render");
-    let mut job = RenderJob::new(
-        src.main,
-        &county.project_dir,
-        county.plan.report.date.value.0,
-    );
-    job.files = src.files;
-    job.system_fonts = false;
-    let r = render_with_fonts(&job, &FontSet::embedded_only()).expect("report compiles");
-    (job, r)
-}
-
 fn page_runs(r: &Rendered, index: usize) -> Vec<Run> {
     runs(&r.document.pages()[index].frame)
 }

@@ -6,7 +6,6 @@
 mod common;
 
 use common::*;
-use dudao::render::{FontSet, RenderJob, render_with_fonts};
 use std::path::Path;
 use std::process::Command;
 use std::sync::OnceLock;
@@ -24,17 +23,7 @@ fn dudao() -> Command {
 fn body() -> &'static str {
     static T: OnceLock<String> = OnceLock::new();
     T.get_or_init(|| {
-        let county = dudao::input::load(Path::new(EXAMPLE), &[]).expect("plan loads");
-        let eval = dudao::evaluate::evaluate(&county);
-        let src = dudao::report::sources(&county, &eval, false).expect("templates render");
-        let mut job = RenderJob::new(
-            src.main,
-            &county.project_dir,
-            county.plan.report.date.value.0,
-        );
-        job.files = src.files;
-        job.system_fonts = false;
-        let r = render_with_fonts(&job, &FontSet::embedded_only()).expect("report compiles");
+        let (_, r) = render_plan(Path::new(EXAMPLE), &[], false);
         r.document
             .pages()
             .iter()

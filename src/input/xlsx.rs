@@ -116,6 +116,24 @@ pub fn read_xlsb(bytes: &[u8], file: Arc<str>, budget: &Budget) -> Result<Vec<Gr
 }
 
 pub fn read_xls(bytes: &[u8], file: Arc<str>, budget: &Budget) -> Result<Vec<Grid>, Error> {
+    // calamine builds every sheet densely and reserves what DIMENSIONS
+    // claims, before we see a cell: measure first, refuse what would not fit.
+    let survey = super::xls_rows::survey(bytes);
+    let cost = survey.dense_cells.max(survey.claimed_cells);
+    if cost > super::limits::MAX_CELLS_PER_WORKBOOK as u64 {
+        return Err(Error::File {
+            file: file.to_string(),
+            message: format!(
+                "工作簿记录的单元格范围{}，超过了最多 {} 个单元格的上限，文件可能已损坏；请用 Excel 或 WPS 打开，删去多余的内容或另存为 xlsx 后再试",
+                if cost == u64::MAX {
+                    "无效".to_string()
+                } else {
+                    format!("有 {cost} 个单元格")
+                },
+                super::limits::MAX_CELLS_PER_WORKBOOK
+            ),
+        });
+    }
     let mut book = match Xls::new(Cursor::new(bytes)) {
         Ok(b) => b,
         Err(calamine::XlsError::Password) => return Err(encrypted(&file)),
@@ -129,7 +147,7 @@ pub fn read_xls(bytes: &[u8], file: Arc<str>, budget: &Budget) -> Result<Vec<Gri
         .iter()
         .map(|s| s.name.clone())
         .collect();
-    let hidden_rows = Some(super::xls_rows::hidden_rows_by_sheet(bytes))
+    let hidden_rows = Some(survey.hidden)
         .filter(|h| h.len() == all_sheets.len())
         .unwrap_or_default();
     let mut grids = Vec::new();

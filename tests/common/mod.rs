@@ -2,6 +2,8 @@
 //! in page coordinates, grouped into lines. Shared by the layout tests.
 #![allow(dead_code)]
 
+use dudao::render::{FontSet, RenderJob, Rendered, render_with_fonts};
+use std::path::{Path, PathBuf};
 use typst::layout::{Abs, Frame, FrameItem, Point, Transform};
 use typst::text::{FontInstance, FontWeight};
 
@@ -132,4 +134,22 @@ pub fn assert_near(actual: f64, expected: f64, tolerance: f64, what: &str) {
         expected / PT_PER_MM,
         tolerance / PT_PER_MM
     );
+}
+
+/// A plan rendered through the library as `dudao render` does, with the
+/// bundled fonts only (so every machine lays it out alike): the job, to
+/// re-render variants, and the laid-out document.
+pub fn render_plan(plan: &Path, schools: &[PathBuf], school_pages: bool) -> (RenderJob, Rendered) {
+    let county = dudao::input::load(plan, schools).expect("plan loads");
+    let eval = dudao::evaluate::evaluate(&county);
+    let src = dudao::report::sources(&county, &eval, school_pages).expect("templates render");
+    let mut job = RenderJob::new(
+        src.main,
+        &county.project_dir,
+        county.plan.report.date.value.0,
+    );
+    job.files = src.files;
+    job.system_fonts = false;
+    let r = render_with_fonts(&job, &FontSet::embedded_only()).expect("report compiles");
+    (job, r)
 }
