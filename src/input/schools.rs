@@ -226,7 +226,11 @@ pub fn read_sheet(grid: &Grid, dict: &Dictionary, header: u32) -> Result<SheetRo
                     out.notes.extend(notes);
                     out.skipped
                         .push(skip("又一张表的表头，下面的行按这个表头读取".into(), 0));
-                    r = next.first_data;
+                    // Always past this row: a header that starts a row
+                    // above (group headings) could otherwise hand back this
+                    // very row as its first data row, and read it for ever
+                    // (found by fuzzing).
+                    r = next.first_data.max(r + 1);
                     table = next;
                     continue;
                 }
