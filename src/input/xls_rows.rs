@@ -49,14 +49,23 @@ pub struct Survey {
     /// The largest room a sheet's `DIMENSIONS` record makes calamine
     /// reserve, in cells (`u64::MAX` for a claim that does not compute).
     pub claimed_cells: u64,
+    /// Why the `cfb` crate could not open the container or find the
+    /// workbook stream in it, if it could not. calamine's own reader
+    /// follows sector chains without noticing a cycle (a fuzzed file made
+    /// it grow a directory chain to gigabytes), so a container the `cfb`
+    /// crate refuses is not handed to calamine.
+    pub unreadable: Option<String>,
 }
 
 /// Hidden rows and the cost of reading, in one pass; empty when the file
 /// is not a readable compound file (calamine then says so itself).
 pub fn survey(bytes: &[u8]) -> Survey {
     match workbook_stream(bytes) {
-        Some(stream) => survey_stream(&stream),
-        None => Survey::default(),
+        Ok(stream) => survey_stream(&stream),
+        Err(why) => Survey {
+            unreadable: Some(why),
+            ..Survey::default()
+        },
     }
 }
 
@@ -117,16 +126,16 @@ fn claimed(data: &[u8]) -> u64 {
 
 /// The BIFF stream of the compound file, never longer than the file itself
 /// (a damaged sector chain cannot make it grow).
-fn workbook_stream(bytes: &[u8]) -> Option<Vec<u8>> {
-    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).ok()?;
+fn workbook_stream(bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let mut cfb = cfb::CompoundFile::open(Cursor::new(bytes)).map_err(|e| e.to_string())?;
     let mut stream = cfb
         .open_stream("/Workbook")
         .or_else(|_| cfb.open_stream("/Book"))
-        .ok()?;
+        .map_err(|e| e.to_string())?;
     let mut out = Vec::new();
     // A read error part-way keeps what was read: the walk stops at the end.
     let _ = (&mut stream).take(bytes.len() as u64).read_to_end(&mut out);
-    Some(out)
+    Ok(out)
 }
 
 /// One pass over the records of a BIFF stream. Each step moves past a
@@ -218,6 +227,7 @@ fn survey_stream(stream: &[u8]) -> Survey {
         hidden,
         dense_cells,
         claimed_cells,
+        unreadable: None,
     }
 }
 
@@ -288,13 +298,13 @@ mod tests {
     }
 
     #[test]
-    fn not_a_compound_file_gives_nothing() {
-        assert_eq!(survey(b""), Survey::default());
-        assert_eq!(
-            survey(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]),
-            Survey::default()
-        );
-        assert_eq!(survey(&[0xFF; 4096]), Survey::default());
+    fn not_a_compound_file_gives_nothing_and_says_why() {
+        let header = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        for bytes in [&b""[..], &header[..], &[0xFF; 4096][..]] {
+            let s = survey(bytes);
+            assert!(s.hidden.is_empty() && s.dense_cells == 0 && s.claimed_cells == 0);
+            assert!(s.unreadable.is_some(), "{s:?}");
+        }
     }
 
     /// Cells far apart and a wild DIMENSIONS claim are measured as calamine

@@ -119,6 +119,9 @@ pub fn read_xls(bytes: &[u8], file: Arc<str>, budget: &Budget) -> Result<Vec<Gri
     // calamine builds every sheet densely and reserves what DIMENSIONS
     // claims, before we see a cell: measure first, refuse what would not fit.
     let survey = super::xls_rows::survey(bytes);
+    if let Some(why) = &survey.unreadable {
+        return Err(damaged(&file, format!("复合文档结构无效：{why}")));
+    }
     let cost = survey.dense_cells.max(survey.claimed_cells);
     if cost > super::limits::MAX_CELLS_PER_WORKBOOK as u64 {
         return Err(Error::File {
