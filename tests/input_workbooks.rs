@@ -11,96 +11,16 @@
 use dudao::error::Error;
 use dudao::model::{County, Locality, Measure, Ownership, RowPart, SchoolType, Section};
 use dudao::synth;
-use rust_xlsxwriter::{Format, Workbook};
+#[path = "common/sheets.rs"]
+mod sheets;
+
+use sheets::*;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 // ---------------------------------------------------------------------------
 // Helpers
 // ---------------------------------------------------------------------------
-
-/// Rows of cells from `a|b|c` lines. In xlsx a cell that reads as a plain
-/// number is written as a number; `'12` is the text "12"; empty is blank.
-fn table(t: &str) -> Vec<Vec<String>> {
-    t.lines()
-        .map(str::trim_start)
-        .filter(|l| !l.is_empty())
-        .map(|l| {
-            if l == "~" {
-                Vec::new() // a blank row
-            } else {
-                l.split('|').map(String::from).collect()
-            }
-        })
-        .collect()
-}
-
-/// A merged region: first row, first column, last row, last column (0-based).
-type MergeRange = (u32, u16, u32, u16);
-
-struct Sheet<'a> {
-    name: &'a str,
-    rows: Vec<Vec<String>>,
-    merges: Vec<MergeRange>,
-}
-
-fn sheet<'a>(name: &'a str, t: &str) -> Sheet<'a> {
-    Sheet {
-        name,
-        rows: table(t),
-        merges: Vec::new(),
-    }
-}
-
-fn as_number(s: &str) -> Option<f64> {
-    if s.is_empty()
-        || !s
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-    {
-        return None;
-    }
-    s.parse().ok()
-}
-
-fn write_xlsx(path: &Path, sheets: &[Sheet]) {
-    let mut wb = Workbook::new();
-    let plain = Format::new();
-    for s in sheets {
-        let ws = wb.add_worksheet();
-        ws.set_name(s.name).unwrap();
-        let write = |ws: &mut rust_xlsxwriter::Worksheet, r: u32, c: u16, v: &str| {
-            if let Some(n) = as_number(v) {
-                ws.write_number(r, c, n).unwrap();
-            } else if let Some(t) = v.strip_prefix('\'') {
-                ws.write_string(r, c, t).unwrap();
-            } else if !v.is_empty() {
-                ws.write_string(r, c, v).unwrap();
-            }
-        };
-        for (r, row) in s.rows.iter().enumerate() {
-            for (c, v) in row.iter().enumerate() {
-                write(ws, r as u32, c as u16, v);
-            }
-        }
-        for &(r1, c1, r2, c2) in &s.merges {
-            let v = s.rows[r1 as usize]
-                .get(c1 as usize)
-                .cloned()
-                .unwrap_or_default();
-            let text = if as_number(&v).is_some() {
-                ""
-            } else {
-                v.trim_start_matches('\'')
-            };
-            ws.merge_range(r1, c1, r2, c2, text, &plain).unwrap();
-            if as_number(&v).is_some() {
-                write(ws, r1, c1, &v);
-            }
-        }
-    }
-    wb.save(path).unwrap();
-}
 
 fn csv_text(rows: &[Vec<String>]) -> String {
     let mut out = String::new();
@@ -233,6 +153,7 @@ fn project_with(rows: Vec<Vec<String>>) -> (tempfile::TempDir, PathBuf) {
             name: "Sheet1",
             rows,
             merges: vec![],
+            ..Default::default()
         }],
     );
     let plan = write_plan(dir.path(), &["学校.xlsx"]);
@@ -341,6 +262,7 @@ fn two_row_headers_both_ways_and_merged_cells() {
             (2, 8, 3, 8),
             (2, 9, 3, 9),
         ],
+        ..Default::default()
     };
     let b = Sheet {
         name: "名称在上",
@@ -358,6 +280,7 @@ fn two_row_headers_both_ways_and_merged_cells() {
             (0, 3, 0, 4),
             (0, 5, 0, 6),
         ],
+        ..Default::default()
     };
     let dir = tempfile::tempdir().unwrap();
     write_xlsx(&dir.path().join("学校.xlsx"), &[a, b]);
@@ -622,6 +545,7 @@ fn several_files_and_sheets_are_merged() {
         name: "填表说明",
         rows: vec![],
         merges: vec![],
+        ..Default::default()
     };
     let notes = sheet("封面", "\n测试县教育统计\n2023年\n");
     write_xlsx(
@@ -793,6 +717,7 @@ fn schools_override_replaces_the_plan_files() {
             name: "Sheet1",
             rows: table(BASE),
             merges: vec![],
+            ..Default::default()
         }],
     );
     expect_error(&plan, &["不存在.xlsx", "找不到这个学校数据文件"]);
@@ -896,6 +821,7 @@ fn empty_sheet() {
             name: "Sheet1",
             rows: vec![],
             merges: vec![],
+            ..Default::default()
         }],
     );
     let plan = write_plan(dir.path(), &["学校.xlsx"]);
