@@ -379,3 +379,23 @@ fn broken_template_fails_without_output() {
     );
     assert!(pdf.exists());
 }
+
+/// No body line holds a single character and its punctuation (“标。”):
+/// reviewers count such a line as a layout fault.
+#[test]
+fn no_body_line_is_a_lone_character() {
+    let (_, r) = example();
+    let punct = |c: char| "。，、；：！？”’）》".contains(c);
+    let mut lone = Vec::new();
+    for i in 0..r.document.pages().len() {
+        for l in lines(&page_runs(r, i), BODY) {
+            let t = line_text(&l);
+            let t = t.trim();
+            let body: Vec<char> = t.chars().filter(|c| !punct(*c)).collect();
+            if !t.is_empty() && body.len() <= 1 && t.chars().count() > body.len() {
+                lone.push(format!("第{}页：{t}", i + 1));
+            }
+        }
+    }
+    assert!(lone.is_empty(), "lone characters: {lone:?}");
+}
