@@ -111,6 +111,20 @@ pub struct SectionIndicator {
     pub schools_missing: usize,
     /// Where the CV is over its limit: the schools adding most variance.
     pub contributors: Vec<CvContribution>,
+    /// The rows the CV was computed from, in workbook order: the 差异系数
+    /// 计算表 prints these, so its sums are the evaluation's own.
+    pub points: Vec<CvPoint>,
+}
+
+/// One school-学段 row entering a CV: Pᵢ and Xᵢ as the CV used them.
+#[derive(Debug, Clone, Serialize)]
+pub struct CvPoint {
+    /// Index into `Evaluation::schools`.
+    pub school: usize,
+    /// Pᵢ, the row's students.
+    pub students: f64,
+    /// Xᵢ, the row's indicator value.
+    pub value: f64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -2,7 +2,9 @@
 //! resources, exclusions, the per-school 6-of-7 rule and the weighted CVs.
 
 use super::cv::{variance_shares, weighted_cv};
-use super::{CvContribution, InputRef, MetStatus, SchoolResult, SectionIndicator, SectionResult};
+use super::{
+    CvContribution, CvPoint, InputRef, MetStatus, SchoolResult, SectionIndicator, SectionResult,
+};
 use crate::model::{County, Measure, Ownership, RowPart, School, SchoolType, Section};
 use crate::profile::{ApportionRule, Profile, ResourceIndicator, floor_of};
 use std::collections::BTreeMap;
@@ -239,10 +241,12 @@ pub fn school_results(county: &County) -> Vec<SchoolResult> {
 
 /// County mean, SD and CV per indicator for one 学段, over included rows.
 pub fn section_result(section: Section, schools: &[SchoolResult], p: &Profile) -> SectionResult {
-    let rows: Vec<&SchoolResult> = schools
+    let indexed: Vec<(usize, &SchoolResult)> = schools
         .iter()
-        .filter(|s| s.section == section && s.included)
+        .enumerate()
+        .filter(|(_, s)| s.section == section && s.included)
         .collect();
+    let rows: Vec<&SchoolResult> = indexed.iter().map(|(_, s)| *s).collect();
     let students: f64 = rows.iter().map(|s| s.students).sum();
     let limit = p.resource.cv_limit.get(section);
     let key = match section {
@@ -254,10 +258,18 @@ pub fn section_result(section: Section, schools: &[SchoolResult], p: &Profile) -
     let mut indicators = BTreeMap::new();
     for i in ResourceIndicator::ALL {
         let spec = p.resource_spec(i);
-        let pts: Vec<(f64, f64)> = rows
+        let points: Vec<CvPoint> = indexed
             .iter()
-            .filter_map(|s| s.values.get(&i).copied().flatten().map(|v| (s.students, v)))
+            .filter_map(|(k, s)| {
+                let value = s.values.get(&i).copied().flatten()?;
+                Some(CvPoint {
+                    school: *k,
+                    students: s.students,
+                    value,
+                })
+            })
             .collect();
+        let pts: Vec<(f64, f64)> = points.iter().map(|p| (p.students, p.value)).collect();
         let missing = rows.len() - pts.len();
         let w = weighted_cv(&pts);
         let cv = w.and_then(|w| w.cv);
@@ -311,6 +323,7 @@ pub fn section_result(section: Section, schools: &[SchoolResult], p: &Profile) -
                     .count(),
                 schools_missing: missing,
                 contributors,
+                points,
             },
         );
     }

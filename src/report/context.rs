@@ -50,16 +50,71 @@ pub struct DateParts {
 pub struct TableRows {
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
-    /// (row, column) of cells to mark as failing.
+    /// (row, column) of cells to mark as failing: ▲ and the darker shade.
     pub failing: Vec<(usize, usize)>,
+    /// (row, column) of values below the standard but not below its 85%
+    /// floor: △ and the lighter shade.
+    pub short: Vec<(usize, usize)>,
+    /// (row, column, colspan, rowspan) of merged cells; rows stay full
+    /// width, the cells a span covers are left out.
+    pub spans: Vec<(usize, usize, usize, usize)>,
+    /// Rows set in 黑体: 标准 and floor rows, group headings, totals.
+    pub emphasis: Vec<usize>,
     pub numeric: Vec<usize>,
+}
+
+/// What 附表1's 合计 row sums, for the note under it.
+#[derive(Debug, Serialize)]
+pub struct BasicTotal {
+    /// School-学段 rows listed (all 义务教育 rows, counted or not).
+    pub rows: usize,
+    pub schools: usize,
+    pub points: usize,
+    pub excluded_rows: usize,
+    pub students: String,
+    pub classes: String,
+    pub teachers: String,
+}
+
+/// A standard the plan changed, for the legend of 附表2.
+#[derive(Debug, Serialize)]
+pub struct ChangedStandard {
+    pub indicator: String,
+    pub name: String,
+    pub applied: String,
+    pub base: String,
+    pub unit: String,
+}
+
+/// 附表2 of one 学段.
+#[derive(Debug, Serialize)]
+pub struct ResourceTable {
+    pub section: String,
+    /// `标准的85%`, from the profile's floor ratio.
+    pub floor_label: String,
+    pub changed: Vec<ChangedStandard>,
+    pub table: TableRows,
+}
+
+/// 附表3's calculation of one indicator in one 学段.
+#[derive(Debug, Serialize)]
+pub struct CvCalculation {
+    pub section: String,
+    pub indicator: String,
+    pub name: String,
+    pub unit: String,
+    pub table: TableRows,
 }
 
 #[derive(Debug, Serialize)]
 pub struct Tables {
     pub basic: TableRows,
-    pub resource: TableRows,
+    pub basic_total: BasicTotal,
+    /// 附表2, one per 学段.
+    pub resource: Vec<ResourceTable>,
+    /// 附表3's first part: the county figures per indicator.
     pub cv: TableRows,
+    pub cv_calculation: Vec<CvCalculation>,
     /// The body's short CV table: indicators by name, no ids.
     pub cv_summary: TableRows,
     pub guarantee_quality: TableRows,
@@ -159,13 +214,21 @@ pub fn build<'a>(county: &'a County, e: &'a Evaluation, include_school_pages: bo
         problems: problems(plan, e),
         verdict: e.verdict.summary.clone(),
         include_school_pages,
-        tables: Tables {
-            basic: basic_table(e),
-            resource: resource_table(e),
-            cv: cv_table(e),
-            cv_summary: cv_summary(e),
-            guarantee_quality: gq_table(e),
-            tasks: task_table(plan, e),
+        tables: {
+            let (basic, basic_total) = basic_table(e);
+            Tables {
+                basic,
+                basic_total,
+                resource: Section::ALL
+                    .into_iter()
+                    .map(|s| resource_table(e, s))
+                    .collect(),
+                cv: cv_table(e),
+                cv_calculation: cv_calculation(e),
+                cv_summary: cv_summary(e),
+                guarantee_quality: gq_table(e),
+                tasks: task_table(plan, e),
+            }
         },
         schools: e.schools.iter().map(|s| school_page(e, s)).collect(),
     }
@@ -958,11 +1021,48 @@ fn table(header: &[&str], numeric: Vec<usize>) -> TableRows {
     }
 }
 
+impl TableRows {
+    /// Mark a cell by the school's status on one indicator: ▲ below the
+    /// floor or without data, △ below the standard but not the floor.
+    fn mark(&mut self, row: usize, col: usize, st: MetStatus) {
+        match st {
+            MetStatus::Met => {}
+            MetStatus::Floor => self.short.push((row, col)),
+            MetStatus::Below | MetStatus::Missing => self.failing.push((row, col)),
+        }
+    }
+
+    /// A row whose first `label_cols` columns hold one label.
+    fn push_labelled(&mut self, label: String, label_cols: usize, rest: Vec<String>) {
+        let r = self.rows.len();
+        let mut row = vec![label];
+        row.extend(std::iter::repeat_n(String::new(), label_cols - 1));
+        row.extend(rest);
+        self.rows.push(row);
+        self.spans.push((r, 0, label_cols, 1));
+        self.emphasis.push(r);
+    }
+}
+
 fn opt0(v: Option<f64>) -> String {
     v.map(|x| grouped(x, 0)).unwrap_or_else(|| "—".into())
 }
 
-fn basic_table(e: &Evaluation) -> TableRows {
+/// Workbook order (the 教育事业统计 order) with 教学点 moved last.
+fn statistics_order(e: &Evaluation) -> Vec<usize> {
+    let (points, schools): (Vec<usize>, Vec<usize>) =
+        (0..e.schools.len()).partition(|&k| is_point(&e.schools[k]));
+    schools.into_iter().chain(points).collect()
+}
+
+fn distinct_names<'a>(rows: impl Iterator<Item = &'a SchoolResult>) -> usize {
+    let mut names: Vec<&str> = rows.map(|s| s.name.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.len()
+}
+
+fn basic_table(e: &Evaluation) -> (TableRows, BasicTotal) {
     let mut t = table(
         &[
             "序号",
@@ -979,9 +1079,14 @@ fn basic_table(e: &Evaluation) -> TableRows {
         ],
         vec![0, 7, 8, 9],
     );
-    for (k, s) in e.schools.iter().enumerate() {
+    let (mut students, mut classes, mut teachers) = (0.0, 0.0, 0.0);
+    for (n, k) in statistics_order(e).into_iter().enumerate() {
+        let s = &e.schools[k];
+        students += s.students;
+        classes += s.classes.unwrap_or(0.0);
+        teachers += s.teachers.unwrap_or(0.0);
         t.rows.push(vec![
-            (k + 1).to_string(),
+            (n + 1).to_string(),
             s.name.clone(),
             s.school_type.clone(),
             s.section.zh().into(),
@@ -997,15 +1102,47 @@ fn basic_table(e: &Evaluation) -> TableRows {
             },
         ]);
     }
-    t
+    let total = BasicTotal {
+        rows: e.schools.len(),
+        schools: distinct_names(e.schools.iter().filter(|s| !is_point(s))),
+        points: distinct_names(e.schools.iter().filter(|s| is_point(s))),
+        excluded_rows: e.schools.iter().filter(|s| !s.included).count(),
+        students: grouped(students, 0),
+        classes: grouped(classes, 0),
+        teachers: grouped(teachers, 0),
+    };
+    t.push_labelled(
+        format!("合计（学校{}所、教学点{}个）", total.schools, total.points),
+        7,
+        vec![
+            total.students.clone(),
+            total.classes.clone(),
+            total.teachers.clone(),
+            String::new(),
+        ],
+    );
+    (t, total)
 }
 
-fn resource_table(e: &Evaluation) -> TableRows {
+/// A standard as the tables print it: the indicator's decimals, and a
+/// floor with as many more as it needs to be exact (4.5 × 85% = 3.825).
+fn standard_cell(v: f64, decimals: usize) -> String {
+    let s = grouped(v, decimals + 3);
+    let s = s.trim_end_matches('0');
+    let s = s.trim_end_matches('.');
+    let have = s.split_once('.').map_or(0, |(_, f)| f.len());
+    if have < decimals {
+        grouped(v, decimals)
+    } else {
+        s.to_string()
+    }
+}
+
+fn resource_table(e: &Evaluation, section: Section) -> ResourceTable {
     let mut t = table(
         &[
             "序号",
             "学校名称",
-            "学段",
             "学生数",
             "L1",
             "L2",
@@ -1017,19 +1154,36 @@ fn resource_table(e: &Evaluation) -> TableRows {
             "达标项数",
             "结果",
         ],
-        vec![0, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+        vec![0, 2, 3, 4, 5, 6, 7, 8, 9, 10],
     );
-    for (k, s) in e.schools.iter().enumerate() {
-        let mut row = vec![
-            (k + 1).to_string(),
-            s.name.clone(),
-            s.section.zh().into(),
-            grouped(s.students, 0),
-        ];
+    let spec = &e.resource.section(section).indicators;
+    let floor = format!("标准的{}", floor_pct(e));
+    let row_of = |f: &dyn Fn(&crate::evaluate::SectionIndicator) -> f64| -> Vec<String> {
+        let mut v: Vec<String> = ResourceIndicator::ALL
+            .into_iter()
+            .map(|i| standard_cell(f(&spec[&i]), spec[&i].decimals as usize))
+            .collect();
+        v.extend([String::new(), String::new()]);
+        v
+    };
+    t.push_labelled("标准".into(), 3, row_of(&|x| x.standard));
+    t.push_labelled(floor.clone(), 3, row_of(&|x| x.floor));
+    let order: Vec<usize> = statistics_order(e)
+        .into_iter()
+        .filter(|&k| e.schools[k].section == section)
+        .collect();
+    for (n, k) in order.into_iter().enumerate() {
+        let s = &e.schools[k];
+        let r = t.rows.len();
+        let mut row = vec![(n + 1).to_string(), s.name.clone(), grouped(s.students, 0)];
         for (c, i) in ResourceIndicator::ALL.into_iter().enumerate() {
             row.push(value_text(e, s, i));
-            if s.included && s.status.get(&i) != Some(&MetStatus::Met) {
-                t.failing.push((k, 4 + c));
+            if s.included {
+                t.mark(
+                    r,
+                    3 + c,
+                    s.status.get(&i).copied().unwrap_or(MetStatus::Missing),
+                );
             }
         }
         row.push(format!("{}", s.met_count));
@@ -1039,11 +1193,29 @@ fn resource_table(e: &Evaluation) -> TableRows {
             (None, false) => "未达标".into(),
         });
         if s.included && !s.passes {
-            t.failing.push((k, 12));
+            t.failing.push((r, 11));
         }
         t.rows.push(row);
     }
-    t
+    ResourceTable {
+        section: section.zh().into(),
+        floor_label: floor,
+        changed: ResourceIndicator::ALL
+            .into_iter()
+            .filter_map(|i| {
+                let x = &spec[&i];
+                let base = x.base_standard?;
+                Some(ChangedStandard {
+                    indicator: i.to_string(),
+                    name: x.name.clone(),
+                    applied: standard_cell(x.standard, x.decimals as usize),
+                    base: standard_cell(base, x.decimals as usize),
+                    unit: x.unit.clone(),
+                })
+            })
+            .collect(),
+        table: t,
+    }
 }
 
 fn cv_table(e: &Evaluation) -> TableRows {
@@ -1062,16 +1234,13 @@ fn cv_table(e: &Evaluation) -> TableRows {
     );
     for section in Section::ALL {
         for (i, x) in &e.resource.section(section).indicators {
-            let d = (x.decimals as usize).max(2);
             let r = t.rows.len();
             t.rows.push(vec![
                 section.zh().into(),
                 format!("{} {}", i, x.name),
-                format!("{}", grouped(x.standard, x.decimals as usize)),
-                x.mean
-                    .map(|v| fixed(v, d.max(6)))
-                    .unwrap_or_else(|| "—".into()),
-                x.sd.map(|v| fixed(v, 6)).unwrap_or_else(|| "—".into()),
+                grouped(x.standard, x.decimals as usize),
+                x.mean.map_or_else(|| "—".into(), |v| fixed(v, 6)),
+                x.sd.map_or_else(|| "—".into(), |v| fixed(v, 6)),
                 cv(x.cv),
                 fixed(x.cv_limit, 2),
                 if x.cv_ok { "是" } else { "否" }.into(),
@@ -1083,6 +1252,80 @@ fn cv_table(e: &Evaluation) -> TableRows {
         }
     }
     t
+}
+
+/// Decimals of the squared deviations: about nine significant digits of
+/// the variance, so that summing the printed terms gives the CV back to
+/// its six printed decimals.
+fn square_decimals(variance: f64) -> usize {
+    if variance <= 0.0 {
+        return 6;
+    }
+    (9 - variance.log10().ceil() as i64).clamp(2, 9) as usize
+}
+
+/// 附表3's calculation: per 学段 and indicator, every row's Pᵢ and Xᵢ as
+/// the evaluation used them, the terms of the weighted variance and the
+/// county figures they sum to.
+fn cv_calculation(e: &Evaluation) -> Vec<CvCalculation> {
+    let mut out = Vec::new();
+    for section in Section::ALL {
+        for (i, x) in &e.resource.section(section).indicators {
+            let (Some(mean), Some(sd)) = (x.mean, x.sd) else {
+                continue;
+            };
+            let p: f64 = x.points.iter().map(|q| q.students).sum();
+            let d = square_decimals(sd * sd);
+            let xd = (x.decimals as usize + 2).max(4);
+            let mut t = table(
+                &[
+                    "序号",
+                    "学校名称",
+                    "学生数",
+                    "指标值",
+                    "学生数占比",
+                    "离差平方",
+                    "加权离差平方",
+                ],
+                vec![0, 2, 3, 4, 5, 6],
+            );
+            for (n, q) in x.points.iter().enumerate() {
+                let dev = (q.value - mean).powi(2);
+                t.rows.push(vec![
+                    (n + 1).to_string(),
+                    e.schools[q.school].name.clone(),
+                    fixed(q.students, 0),
+                    fixed(q.value, xd),
+                    fixed(q.students / p, 8),
+                    fixed(dev, d),
+                    fixed(q.students / p * dev, d),
+                ]);
+            }
+            let county = |t: &mut TableRows, label: &str, v: String| {
+                t.push_labelled(label.into(), 6, vec![v]);
+            };
+            county(&mut t, "学生数合计", fixed(p, 0));
+            county(&mut t, "全县平均值（按学生数加权）", fixed(mean, 6));
+            county(&mut t, "方差（加权离差平方之和）", fixed(sd * sd, d));
+            county(&mut t, "标准差（方差的平方根）", fixed(sd, 6));
+            county(&mut t, "差异系数（标准差÷全县平均值）", cv(x.cv));
+            county(&mut t, "限值", fixed(x.cv_limit, 2));
+            county(&mut t, "是否达到", if x.cv_ok { "是" } else { "否" }.into());
+            if !x.cv_ok {
+                let r = t.rows.len();
+                t.failing.push((r - 3, 6));
+                t.failing.push((r - 1, 6));
+            }
+            out.push(CvCalculation {
+                section: section.zh().into(),
+                indicator: i.to_string(),
+                name: x.name.clone(),
+                unit: x.unit.clone(),
+                table: t,
+            });
+        }
+    }
+    out
 }
 
 fn cv_summary(e: &Evaluation) -> TableRows {
@@ -1109,88 +1352,169 @@ fn cv_summary(e: &Evaluation) -> TableRows {
     t
 }
 
+/// The national numbering: 政府保障程度 and 教育质量 each count from 1.
+fn national_number(id: &str) -> String {
+    id.trim_start_matches(|c: char| c.is_ascii_alphabetic())
+        .to_string()
+}
+
+/// A standard as 附表4 prints it: in words, and a full 100% as just that.
+fn gq_standard(c: &crate::evaluate::CriterionResult) -> String {
+    if c.standard_words.is_empty() {
+        return if c.threshold.is_none() {
+            "符合要求".into()
+        } else {
+            c.standard.clone()
+        };
+    }
+    match c.standard_words.strip_prefix("不低于100%") {
+        Some(rest) => format!("100%{rest}"),
+        None => c.standard_words.clone(),
+    }
+}
+
 fn gq_table(e: &Evaluation) -> TableRows {
     let mut t = table(
         &[
+            "序号",
             "指标",
-            "具体指标",
+            "具体要求",
             "标准",
             "实际数",
             "是否达到",
             "缺口数",
             "数据来源与佐证",
         ],
-        vec![],
+        vec![0],
     );
-    for i in e
-        .guarantee
-        .iter()
-        .chain(&e.quality)
-        .chain(std::iter::once(&e.recognition.indicator))
-    {
-        for (k, c) in i.criteria.iter().enumerate() {
-            let r = t.rows.len();
-            t.rows.push(vec![
-                if k == 0 { i.id.clone() } else { String::new() },
-                i.criterion_label(c),
-                c.standard.clone(),
-                c.actual.clone(),
-                match c.met {
-                    Some(true) => "是".into(),
-                    Some(false) => "否".into(),
-                    None => "无数据".into(),
-                },
-                c.gap.clone(),
-                if k == 0 {
-                    let mut ev = i.evidence.clone().unwrap_or_default();
-                    if !i.failing.is_empty() {
-                        ev.push_str(&format!("。未达到的学校：{}", i.failing.join("、")));
-                    }
-                    ev
-                } else {
-                    String::new()
-                },
-            ]);
-            if c.met == Some(false) {
-                t.failing.push((r, 3));
-                t.failing.push((r, 4));
+    let areas: [(&str, Vec<&IndicatorResult>); 3] = [
+        ("政府保障程度", e.guarantee.iter().collect()),
+        ("教育质量", e.quality.iter().collect()),
+        ("社会认可度", vec![&e.recognition.indicator]),
+    ];
+    for (area, list) in areas {
+        let r = t.rows.len();
+        let mut heading = vec![area.to_string()];
+        heading.extend(std::iter::repeat_n(String::new(), 7));
+        t.rows.push(heading);
+        t.spans.push((r, 0, 8, 1));
+        t.emphasis.push(r);
+        for i in list {
+            let first = t.rows.len();
+            let n = i.criteria.len().max(1);
+            for (k, c) in i.criteria.iter().enumerate() {
+                let r = t.rows.len();
+                t.rows.push(vec![
+                    if k == 0 {
+                        national_number(&i.id)
+                    } else {
+                        String::new()
+                    },
+                    if k == 0 {
+                        i.name.clone()
+                    } else {
+                        String::new()
+                    },
+                    if n > 1 { c.label.clone() } else { "—".into() },
+                    gq_standard(c),
+                    c.actual.clone(),
+                    match c.met {
+                        Some(true) => "是".into(),
+                        Some(false) => "否".into(),
+                        None => "无数据".into(),
+                    },
+                    c.gap.clone(),
+                    if k == 0 {
+                        let mut ev = i.evidence.clone().unwrap_or_default();
+                        if !i.failing.is_empty() {
+                            ev.push_str(&format!("。未达到的学校：{}", i.failing.join("、")));
+                        }
+                        ev
+                    } else {
+                        String::new()
+                    },
+                ]);
+                if c.met == Some(false) {
+                    t.failing.push((r, 4));
+                    t.failing.push((r, 5));
+                }
+            }
+            if n > 1 {
+                for c in [0, 1, 7] {
+                    t.spans.push((first, c, 1, n));
+                }
             }
         }
     }
     t
 }
 
+/// A target as the evaluation prints it (`小学 ≥2000元`) with its
+/// operator in words: 不低于, 不超过; a full 100% as 达到100%.
+fn worded(target: &str) -> String {
+    target
+        .replace(" ≥", "≥")
+        .replace(" ≤", "≤")
+        .replace("≥100%", "达到100%")
+        .replace('≥', "不低于")
+        .replace('≤', "不超过")
+        .replace('<', "低于")
+}
+
+/// A task's 时限: its targets' latest deadline; without targets, the
+/// plan's final milestone (the date the whole plan is due).
+fn task_deadline(plan: &Plan, item: &crate::input::plan::Task) -> String {
+    let own = item
+        .targets
+        .iter()
+        .map(|t| &t.by.value)
+        .max_by_key(|d| d.last_day);
+    let last = plan
+        .milestones
+        .iter()
+        .map(|m| &m.by.value)
+        .max_by_key(|d| d.last_day);
+    own.or(last).map(deadline_zh).unwrap_or_else(|| "—".into())
+}
+
 fn task_table(plan: &Plan, e: &Evaluation) -> TableRows {
-    let mut t = table(
-        &["任务", "主要内容", "牵头单位", "责任单位", "时限", "进展"],
-        vec![],
-    );
+    let mut t = table(&["序号", "任务", "时限", "目标", "进展"], vec![]);
     for g in &plan.tasks {
+        // 牵头单位 and 责任单位 once per group, in its heading row.
+        let r = t.rows.len();
+        let mut heading = vec![format!(
+            "（{}）{}　牵头单位：{}{}",
+            g.number,
+            g.title,
+            g.lead.join("、"),
+            if g.responsible.is_empty() {
+                String::new()
+            } else {
+                format!("；责任单位：{}", g.responsible.join("、"))
+            }
+        )];
+        heading.extend(std::iter::repeat_n(String::new(), 4));
+        t.rows.push(heading);
+        t.spans.push((r, 0, 5, 1));
+        t.emphasis.push(r);
         for item in &g.items {
             let key = format!("{}.{}", g.number, item.number);
             let targets: Vec<&crate::evaluate::targets::TargetResult> =
                 e.targets.iter().filter(|x| x.task == key).collect();
-            let deadline = targets
+            let goals: Vec<String> = targets
                 .iter()
-                .map(|x| x.deadline.clone())
-                .max()
-                .unwrap_or_default();
-            let mut progress = item.progress.clone().unwrap_or_default();
-            if !targets.is_empty() {
-                let done = targets.iter().filter(|x| x.achieved == Some(true)).count();
-                progress.push_str(&format!("（目标{}项，已达成{}项）", targets.len(), done));
-            }
+                .map(|x| format!("{}：{}，现为{}", worded(&x.target), x.status, x.actual))
+                .collect();
             let r = t.rows.len();
             t.rows.push(vec![
                 key,
                 item.title.clone(),
-                g.lead.join("、"),
-                g.responsible.join("、"),
-                deadline,
-                progress,
+                task_deadline(plan, item),
+                goals.join("；"),
+                item.progress.clone().unwrap_or_default(),
             ]);
             if targets.iter().any(|x| x.achieved == Some(false) && x.due) {
-                t.failing.push((r, 5));
+                t.failing.push((r, 3));
             }
         }
     }
