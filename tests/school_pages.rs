@@ -309,3 +309,42 @@ fn separate_mode_writes_one_one_page_file_per_school() {
     assert_eq!(std::fs::read(EXAMPLE).unwrap(), plan_before);
     assert_eq!(std::fs::read(&csv).unwrap(), csv_before);
 }
+
+/// The per-school items say the same as the county figures: a school is
+/// listed as failing G3, G4, G5 or G12 exactly when one of its rows fails
+/// the item.
+#[test]
+fn school_items_agree_with_the_county_indicators() {
+    let county = dudao::input::load(Path::new(EXAMPLE), &[]).unwrap();
+    let e = dudao::evaluate::evaluate(&county);
+    let mut checked = 0;
+    for id in ["G3", "G4", "G5", "G12"] {
+        let ind = e
+            .guarantee
+            .iter()
+            .find(|i| i.id == id)
+            .unwrap_or_else(|| panic!("{id} evaluated"));
+        let mut listed: Vec<String> = ind
+            .failing
+            .iter()
+            .map(|f| f.split('（').next().unwrap().to_string())
+            .collect();
+        listed.sort();
+        listed.dedup();
+        let mut failing: Vec<String> = e
+            .schools
+            .iter()
+            .filter(|s| s.items.iter().any(|x| x.id == id && x.met == Some(false)))
+            .map(|s| s.name.clone())
+            .collect();
+        failing.sort();
+        failing.dedup();
+        assert_eq!(failing, listed, "{id}");
+        checked += e
+            .schools
+            .iter()
+            .filter(|s| s.included && s.items.iter().any(|x| x.id == id && x.met.is_some()))
+            .count();
+    }
+    assert!(checked > 100, "items judged on few rows: {checked}");
+}
