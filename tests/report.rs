@@ -59,7 +59,7 @@ fn example_report_has_every_part() {
         "附表3",
         "附表4",
         "附表5",
-        "附表6-1",
+        "附件6",
         "资源配置指标核对表",
     ] {
         assert!(all.contains(part), "report lacks {part}");

@@ -3,11 +3,11 @@
 //! from the plan's county figures and compared with the profile.
 
 use super::{
-    CriterionResult, Excluded, IndicatorResult, Overview, Recognition, SchoolResult,
+    CriterionResult, Excluded, IndicatorResult, Overview, Recognition, SchoolItem, SchoolResult,
     SectionOverview, SurveyGroupResult, Veto,
 };
 use crate::input::plan::Scalar;
-use crate::model::{County, Measure, RowPart, School, Section};
+use crate::model::{County, Measure, RowPart, School, SchoolRow, Section};
 use crate::profile::{Area, Criterion, IndicatorSpec, Op, fmt_number};
 use std::collections::BTreeMap;
 
@@ -449,6 +449,177 @@ fn g12(county: &County, spec: &IndicatorSpec) -> IndicatorResult {
         Some("据学校统计表专任教师数与持证专任教师数计算".into()),
         failing,
     )
+}
+
+/// G3, G4, G5 and G12 judged for each counted school row by the rules of
+/// the county figures above (same thresholds, same fallbacks), so a school's
+/// page states the items the school itself meets. `rows` are the
+/// [`super::resource::school_results`], in the same school × 学段 order.
+pub fn school_items(county: &County, rows: &mut [SchoolResult]) {
+    let p = &county.profile;
+    let spec = |id: &str| p.indicators.get(id).filter(|s| s.from_schools);
+    let mut rows = rows.iter_mut();
+    for s in &county.schools {
+        let whole = s.section_rows().count() > 1;
+        for (section, r) in s.section_rows() {
+            let Some(row) = rows.next() else { return };
+            if !row.included || row.name != s.name || row.section != section {
+                continue;
+            }
+            let mut items = Vec::new();
+            if let Some(x) = spec("G3") {
+                items.extend(g3_school(s, x, whole));
+            }
+            if let Some(x) = spec("G4") {
+                items.extend(g4_school(s, x, whole));
+            }
+            if let Some(x) = spec("G5") {
+                items.extend(g5_school(section, r, x));
+            }
+            if let Some(x) = spec("G12") {
+                items.extend(g12_school(r, x));
+            }
+            row.items = items;
+        }
+    }
+}
+
+fn item(id: &str, key: &str, criterion: &str, unit: &str, op: Op) -> SchoolItem {
+    SchoolItem {
+        id: id.into(),
+        key: key.into(),
+        criterion: criterion.into(),
+        value: None,
+        unit: unit.into(),
+        op,
+        threshold: None,
+        met: None,
+        whole_school: false,
+        estimated: false,
+        basis: BTreeMap::new(),
+    }
+}
+
+/// Judge `value` against `threshold` unrounded, as the county figure does.
+fn judged(mut i: SchoolItem, value: Option<f64>, threshold: Option<f64>) -> SchoolItem {
+    i.value = value;
+    i.threshold = threshold;
+    i.met = value.zip(threshold).map(|(v, t)| i.op.meets(v, t));
+    i
+}
+
+/// Rooms needed from the whole school's classes (one per `per` classes, at
+/// least one), and the mean area per room where the areas are given; a
+/// school without rooms has a mean area of 0, as in [`g3`].
+fn g3_school(s: &School, spec: &IndicatorSpec, whole: bool) -> Vec<SchoolItem> {
+    let value =
+        |key: &str, default: f64| spec.criterion(key).and_then(|c| c.value).unwrap_or(default);
+    let (per, music_min, art_min) = (
+        value("classes_per_room", 12.0),
+        value("music_room_area", 96.0),
+        value("art_room_area", 90.0),
+    );
+    let classes = sum_sections(s, Measure::Classes);
+    let need = classes.map(|c| (c / per).ceil().max(1.0));
+    let mut out = Vec::new();
+    for (key, area_key, rooms_m, area_m, min) in [
+        (
+            "music_rooms",
+            "music_room_area",
+            Measure::MusicRooms,
+            Measure::MusicRoomArea,
+            music_min,
+        ),
+        (
+            "art_rooms",
+            "art_room_area",
+            Measure::ArtRooms,
+            Measure::ArtRoomArea,
+            art_min,
+        ),
+    ] {
+        let n = rooms(s, rooms_m);
+        let mut i = judged(
+            item("G3", key, "classes_per_room", "间", Op::AtLeast),
+            n,
+            need,
+        );
+        i.whole_school = whole;
+        if let Some(c) = classes {
+            i.basis = BTreeMap::from([("classes".into(), c), ("per".into(), per)]);
+        }
+        out.push(i);
+        if let (Some(n), Some(a)) = (n, rooms(s, area_m)) {
+            let mean = if n > 0.0 { a / n } else { 0.0 };
+            let mut i = judged(
+                item("G3", area_key, area_key, "平方米", Op::AtLeast),
+                Some(mean),
+                Some(min),
+            );
+            i.whole_school = whole;
+            i.basis = BTreeMap::from([("area".into(), a), ("rooms".into(), n)]);
+            out.push(i);
+        }
+    }
+    out
+}
+
+/// A 一贯制 school is judged on all its 部 together, any other school on
+/// its one 学段, as in [`g4`].
+fn g4_school(s: &School, spec: &IndicatorSpec, whole: bool) -> Option<SchoolItem> {
+    let (key, size) = if s.school_type.is_through_train() {
+        ("through_train", sum_sections(s, Measure::Students))
+    } else {
+        let (section, r) = s.section_rows().next()?;
+        (section.key(), r.get(Measure::Students).map(|f| f.value))
+    };
+    let c = spec.criterion(key)?;
+    let mut i = judged(item("G4", "size", key, &c.unit, c.op), size, c.value);
+    i.whole_school = whole;
+    Some(i)
+}
+
+/// The largest class, or the mean class where it is not given, as in [`g5`].
+fn g5_school(section: Section, r: &SchoolRow, spec: &IndicatorSpec) -> Option<SchoolItem> {
+    let c = spec.criterion(section.key())?;
+    let (size, estimated) = match (
+        r.get(Measure::LargestClass),
+        r.get(Measure::Classes),
+        r.get(Measure::Students),
+    ) {
+        (Some(l), _, _) => (Some(l.value), false),
+        (None, Some(n), Some(p)) if n.value > 0.0 => (Some(p.value / n.value), true),
+        _ => (None, false),
+    };
+    let mut i = judged(
+        item("G5", "class_size", section.key(), &c.unit, c.op),
+        size,
+        c.value,
+    );
+    i.estimated = estimated;
+    Some(i)
+}
+
+/// Certified among full-time teachers of this 学段, in percent, as in [`g12`].
+fn g12_school(r: &SchoolRow, spec: &IndicatorSpec) -> Option<SchoolItem> {
+    let c = spec.criteria.first()?;
+    let mut i = item("G12", "certified", &c.key, &c.unit, c.op);
+    let (Some(n), Some(t)) = (
+        r.get(Measure::CertifiedTeachers),
+        r.get(Measure::FullTimeTeachers),
+    ) else {
+        i.threshold = c.value;
+        return Some(i);
+    };
+    i.basis = BTreeMap::from([("certified".into(), n.value), ("teachers".into(), t.value)]);
+    // No teachers, nobody without a certificate: the county figure counts
+    // such a row as meeting it (certified ≥ teachers).
+    let rate = if t.value > 0.0 {
+        n.value / t.value * 100.0
+    } else {
+        100.0
+    };
+    Some(judged(i, Some(rate), c.value))
 }
 
 pub fn recognition(county: &County) -> Recognition {

@@ -195,6 +195,39 @@ pub struct SchoolResult {
     pub at: CellRef,
     /// What it must add to pass (failing rows only).
     pub gap: Option<gaps::SchoolGap>,
+    /// The school-level 政府保障程度 items (G3 rooms, G4 size, G5 class
+    /// size, G12 certification) judged for this school alone, so its page
+    /// never calls it 达标 while it fails one. Empty for rows not counted.
+    pub items: Vec<SchoolItem>,
+}
+
+/// One school-level check of a G indicator, by the same rule and the same
+/// applied threshold as the county figure.
+#[derive(Debug, Clone, Serialize)]
+pub struct SchoolItem {
+    /// `G3`, `G4`, `G5`, `G12`.
+    pub id: String,
+    /// What is checked: `music_rooms`, `art_rooms`, `music_room_area`,
+    /// `art_room_area`, `size`, `class_size`, `certified`.
+    pub key: String,
+    /// The profile criterion applied (`through_train` for a 一贯制 school's
+    /// size, `primary`/`junior` for class size …).
+    pub criterion: String,
+    /// The school's figure; null where the workbook lacks it.
+    pub value: Option<f64>,
+    pub unit: String,
+    pub op: crate::profile::Op,
+    /// Null where it cannot be derived (rooms needed without a class count).
+    pub threshold: Option<f64>,
+    pub met: Option<bool>,
+    /// Judged for the whole school (G3, G4 of a school with several 部).
+    pub whole_school: bool,
+    /// G5 from the mean class size: the workbook gives no 最大班额.
+    pub estimated: bool,
+    /// The figures behind `value` and `threshold`: `classes` and `per`
+    /// (classes per room) for rooms, `area` and `rooms` for the mean room
+    /// area, `certified` and `teachers` for the certification rate.
+    pub basis: BTreeMap<String, f64>,
 }
 
 /// A G, Q or S indicator, evaluated.
@@ -354,6 +387,7 @@ pub fn evaluate(county: &County) -> Evaluation {
         },
     };
     let gaps = gaps::gaps(county, &mut schools, &resource);
+    county::school_items(county, &mut schools);
     let standards = standards::standards(p);
     let mut guarantee = county::indicators(county, crate::profile::Area::Guarantee);
     let mut quality = county::indicators(county, crate::profile::Area::Quality);

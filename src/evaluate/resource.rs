@@ -233,6 +233,7 @@ pub fn school_results(county: &County) -> Vec<SchoolResult> {
                 inputs,
                 at: row.at.clone(),
                 gap: None,
+                items: Vec::new(),
             });
         }
     }

@@ -121,17 +121,88 @@ pub struct Tables {
     pub tasks: TableRows,
 }
 
+/// One school's page of the 一校一表, as facts: the template words the
+/// standards, the statuses and the verdict.
 #[derive(Debug, Serialize)]
 pub struct SchoolPage {
     pub name: String,
     pub title_lines: Vec<String>,
     pub section: String,
     pub file_stem: String,
-    pub facts: Vec<(String, String)>,
-    pub table: TableRows,
-    pub result: String,
+    pub school_type: String,
+    pub ownership: String,
+    pub township: String,
+    pub locality: String,
+    pub students: String,
+    pub classes: String,
+    pub teachers: String,
+    /// L1–L7 in order.
+    pub resource: Vec<PageIndicator>,
+    /// G3, G4, G5 and G12 as judged for this school alone.
+    pub items: Vec<PageItem>,
+    /// Why the row is not counted, when it is not.
+    pub exclusion: Option<String>,
+    pub met_count: u32,
+    /// How many resource indicators there are (7).
+    pub indicator_count: usize,
+    /// How many must reach the standard (6).
+    pub min_met: u32,
+    /// The per-school resource rule holds.
+    pub passes: bool,
+    /// `85%`.
+    pub floor_pct: String,
+    /// Ids of the school-level items not met, and of those without data.
+    pub items_failing: Vec<String>,
+    pub items_missing: Vec<String>,
+    /// How many minimal ways to pass there are (0 when it passes).
+    pub options_count: usize,
+    /// Shared resources apportioned to this row.
     pub notes: Vec<String>,
-    pub sources: Vec<String>,
+}
+
+/// One resource indicator on a school's page.
+#[derive(Debug, Serialize)]
+pub struct PageIndicator {
+    pub name: String,
+    pub unit: String,
+    /// The numerator figures used (the students are in the page's facts).
+    pub inputs: Vec<(String, String)>,
+    pub value: String,
+    pub standard: String,
+    pub status: MetStatus,
+    /// Shade it: counted and below the standard.
+    pub marked: bool,
+    /// Each minimal way to pass that adds to this indicator.
+    pub needs: Vec<Need>,
+    /// What the full standard takes, where no option already reaches it.
+    pub to_standard: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Need {
+    /// 1-based number of the option.
+    pub option: usize,
+    /// `644平方米`
+    pub amount: String,
+    /// `达到标准`, `达到85%`.
+    pub to: String,
+}
+
+/// One school-level item (see [`crate::evaluate::SchoolItem`]), formatted.
+#[derive(Debug, Serialize)]
+pub struct PageItem {
+    pub id: String,
+    pub key: String,
+    pub criterion: String,
+    /// `—` without data.
+    pub value: String,
+    pub threshold: String,
+    pub unit: String,
+    pub op: Op,
+    pub met: Option<bool>,
+    pub whole_school: bool,
+    pub estimated: bool,
+    pub basis: std::collections::BTreeMap<String, String>,
 }
 
 /// Split a long title into lines of at most 20 characters (22 pt on a
@@ -1522,11 +1593,12 @@ fn task_table(plan: &Plan, e: &Evaluation) -> TableRows {
 }
 
 /// `某校（小学）资源配置指标核对表`, broken after the school when too long
-/// for one line rather than in the middle of a name.
+/// for one line (24 characters of the page's 18 pt title) rather than in
+/// the middle of a name.
 fn school_title(s: &SchoolResult) -> Vec<String> {
     let head = format!("{}（{}）", s.name, s.section.zh());
     let tail = "资源配置指标核对表";
-    if head.chars().count() + tail.chars().count() <= 20 {
+    if head.chars().count() + tail.chars().count() <= 24 {
         vec![format!("{head}{tail}")]
     } else {
         vec![head, tail.to_string()]
@@ -1546,142 +1618,118 @@ fn short_name(i: ResourceIndicator) -> &'static str {
     }
 }
 
+/// Whole numbers as they are, others to 2 places: counts stay counts (and
+/// 412.53万元 read as 4125299.999… is still 4125300).
+fn figure(v: f64) -> String {
+    grouped(v, if (v - v.round()).abs() < 1e-6 { 0 } else { 2 })
+}
+
 fn school_page(e: &Evaluation, s: &SchoolResult) -> SchoolPage {
-    let mut t = table(
-        &[
-            "指标",
-            "计算所用数据",
-            "本校",
-            "标准",
-            "是否达到",
-            "需补充（方案任选其一）",
-        ],
-        vec![2, 3],
-    );
     let spec = &e.resource.section(s.section).indicators;
-    for (k, i) in ResourceIndicator::ALL.into_iter().enumerate() {
-        let x = &spec[&i];
-        let inputs: Vec<String> = s
-            .inputs
-            .get(&i)
-            .map(|v| {
-                v.iter()
-                    .map(|r| {
-                        format!(
-                            "{} {}",
-                            r.label,
-                            grouped(r.value, if r.value.fract() == 0.0 { 0 } else { 2 })
-                        )
+    let resource = ResourceIndicator::ALL
+        .into_iter()
+        .map(|i| {
+            let x = &spec[&i];
+            let inputs = s
+                .inputs
+                .get(&i)
+                .map(|v| {
+                    v.iter()
+                        .filter(|r| r.label != Measure::Students.zh())
+                        .map(|r| (r.label.clone(), figure(r.value)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let status = s.status.get(&i).copied().unwrap_or(MetStatus::Missing);
+            let amount =
+                |a: &crate::evaluate::gaps::Addition| format!("{}{}", fixed(a.amount, 0), a.unit);
+            let needs: Vec<Need> = s
+                .gap
+                .iter()
+                .flat_map(|g| g.options.iter().enumerate())
+                .filter_map(|(k, o)| {
+                    let a = o.iter().find(|a| a.indicator == i)?;
+                    Some(Need {
+                        option: k + 1,
+                        amount: amount(a),
+                        to: a.to.clone(),
                     })
-                    .collect()
-            })
-            .unwrap_or_default();
-        let st = s.status.get(&i).copied().unwrap_or(MetStatus::Missing);
-        // Each way to pass that touches this indicator, then the standard.
-        let need = s
-            .gap
-            .as_ref()
-            .map(|g| {
-                let n = g.options.len();
-                let mut v: Vec<String> = g
-                    .options
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(k, o)| {
-                        let a = o.iter().find(|a| a.indicator == i)?;
-                        Some(if n > 1 {
-                            format!(
-                                "方案{}：+{}{}（{}）",
-                                k + 1,
-                                fixed(a.amount, 0),
-                                a.unit,
-                                a.to
-                            )
-                        } else {
-                            format!("+{}{}（{}）", fixed(a.amount, 0), a.unit, a.to)
-                        })
-                    })
-                    .collect();
-                if let Some(a) = g.to_standard.iter().find(|a| a.indicator == i)
-                    && !v.iter().any(|x| x.contains("（达到标准）"))
-                {
-                    v.push(format!("达到标准需+{}{}", fixed(a.amount, 0), a.unit));
-                }
-                v.join("；")
-            })
-            .unwrap_or_default();
-        t.rows.push(vec![
-            format!("{} {}（{}）", i, short_name(i), x.unit),
-            inputs.join("；"),
-            value_text(e, s, i),
-            grouped(x.standard, x.decimals as usize),
-            match st {
-                MetStatus::Met => "达到".into(),
-                MetStatus::Floor => format!("达{}", floor_pct(e)),
-                MetStatus::Below => format!("未达{}", floor_pct(e)),
-                MetStatus::Missing => "缺数据".into(),
-            },
-            need,
-        ]);
-        if s.included && st != MetStatus::Met {
-            t.failing.push((k, 2));
-            t.failing.push((k, 4));
-        }
-    }
-    // Cells grouped by file and sheet: `学校统计表.xlsx 工作表“2023”：F7、G7`.
-    let mut by_sheet: Vec<(String, Vec<String>)> = Vec::new();
-    for refs in s.inputs.values() {
-        for r in refs {
-            let key = format!("{} 工作表“{}”", r.at.file, r.at.sheet);
-            let cell = r.at.cell.clone();
-            match by_sheet.iter_mut().find(|(k, _)| *k == key) {
-                Some((_, cells)) if !cells.contains(&cell) => cells.push(cell),
-                Some(_) => {}
-                None => by_sheet.push((key, vec![cell])),
+                })
+                .collect();
+            let to_standard = s
+                .gap
+                .iter()
+                .flat_map(|g| &g.to_standard)
+                .find(|a| a.indicator == i)
+                .filter(|_| !needs.iter().any(|n| n.to == "达到标准"))
+                .map(amount);
+            PageIndicator {
+                name: short_name(i).into(),
+                unit: x.unit.clone(),
+                inputs,
+                value: value_text(e, s, i),
+                standard: grouped(x.standard, x.decimals as usize),
+                status,
+                marked: s.included && status != MetStatus::Met,
+                needs,
+                to_standard,
+            }
+        })
+        .collect();
+    let items: Vec<PageItem> = s
+        .items
+        .iter()
+        .map(|x| PageItem {
+            id: x.id.clone(),
+            key: x.key.clone(),
+            criterion: x.criterion.clone(),
+            value: x.value.map(figure).unwrap_or_else(|| "—".into()),
+            threshold: x.threshold.map(figure).unwrap_or_else(|| "—".into()),
+            unit: x.unit.clone(),
+            op: x.op,
+            met: x.met,
+            whole_school: x.whole_school,
+            estimated: x.estimated,
+            basis: x
+                .basis
+                .iter()
+                .map(|(k, v)| (k.clone(), figure(*v)))
+                .collect(),
+        })
+        .collect();
+    let ids = |pick: fn(Option<bool>) -> bool| {
+        let mut v: Vec<String> = Vec::new();
+        for x in s.items.iter().filter(|x| pick(x.met)) {
+            if !v.contains(&x.id) {
+                v.push(x.id.clone());
             }
         }
-    }
-    let sources = by_sheet
-        .into_iter()
-        .map(|(k, cells)| format!("{k}，单元格 {}", cells.join("、")))
-        .collect();
+        v
+    };
     SchoolPage {
         title_lines: school_title(s),
         name: s.name.clone(),
         section: s.section.zh().into(),
         file_stem: format!("{}-{}", s.name, s.section.zh()),
-        facts: vec![
-            ("学校类型".into(), s.school_type.clone()),
-            ("办学性质".into(), s.ownership.clone()),
-            (
-                "所在乡镇".into(),
-                s.township.clone().unwrap_or_else(|| "—".into()),
-            ),
-            (
-                "城乡类别".into(),
-                s.locality.clone().unwrap_or_else(|| "—".into()),
-            ),
-            ("学生数".into(), grouped(s.students, 0)),
-            ("班级数".into(), opt0(s.classes)),
-            ("专任教师数".into(), opt0(s.teachers)),
-        ],
-        table: t,
-        result: match (&s.exclusion, s.passes) {
-            (Some(w), _) => format!("不参加资源配置评估（{w}），下表仅供核对。"),
-            (None, true) => format!(
-                "7项指标中{}项达到标准，其余不低于标准的{}，资源配置达标。",
-                s.met_count,
-                floor_pct(e)
-            ),
-            (None, false) => format!(
-                "7项指标中{}项达到标准，资源配置未达标，需补充的资源见下表（“达{}”指未达到标准、但不低于标准的{}）。",
-                s.met_count,
-                floor_pct(e),
-                floor_pct(e)
-            ),
-        },
+        school_type: s.school_type.clone(),
+        ownership: s.ownership.clone(),
+        township: s.township.clone().unwrap_or_else(|| "—".into()),
+        locality: s.locality.clone().unwrap_or_else(|| "—".into()),
+        students: grouped(s.students, 0),
+        classes: opt0(s.classes),
+        teachers: opt0(s.teachers),
+        resource,
+        items_failing: ids(|m| m == Some(false)),
+        items_missing: ids(|m| m.is_none()),
+        items,
+        exclusion: s.exclusion.clone(),
+        met_count: s.met_count,
+        indicator_count: ResourceIndicator::ALL.len(),
+        min_met: e.resource.min_met,
+        passes: s.passes,
+        floor_pct: floor_pct(e),
+        options_count: s.gap.as_ref().map(|g| g.options.len()).unwrap_or(0),
         notes: s.apportioned.clone(),
-        sources,
     }
 }
 
