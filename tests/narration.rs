@@ -18,19 +18,24 @@ fn dudao() -> Command {
     Command::new(env!("CARGO_BIN_EXE_dudao"))
 }
 
-/// The laid-out text of a report's pages, page numbers left out so that a
+/// The laid-out text of a report's numbered pages (not the cover and the
+/// 目录, which repeat the headings), page numbers left out so that a
 /// sentence running over a page break reads as one.
 fn body_text(plan: &Path) -> String {
     let (_, r) = render_plan(plan, &[], false);
+    let is_number = |run: &Run| {
+        run.text.contains('—')
+            && run
+                .text
+                .chars()
+                .all(|c| c == '—' || c.is_ascii_digit() || c.is_whitespace())
+    };
     r.document
         .pages()
         .iter()
-        .flat_map(|p| runs(&p.frame))
-        .filter(|run| {
-            !run.text
-                .chars()
-                .all(|c| c == '—' || c.is_ascii_digit() || c.is_whitespace())
-        })
+        .map(|p| runs(&p.frame))
+        .filter(|page| page.iter().any(is_number))
+        .flat_map(|page| page.into_iter().filter(|run| !is_number(run)))
         .map(|run| run.text)
         .collect()
 }

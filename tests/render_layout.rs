@@ -344,34 +344,56 @@ fn table_header_repeats_and_failing_cell_is_marked() {
     assert_eq!(failing[0].weight(), FontWeight::BOLD);
 }
 
-#[test]
-fn signature_is_four_characters_in_from_the_right() {
-    let page = sample()
+/// The last two body lines of the page holding `issuer`.
+fn signature_lines(r: &Rendered, issuer: &str) -> (Vec<Vec<Run>>, usize) {
+    let page = r
         .document
         .pages()
         .iter()
         .map(|p| runs(&p.frame))
-        .find(|runs| runs.iter().any(|r| r.text.contains("督导室")))
+        .find(|runs| runs.iter().any(|r| r.text.contains(issuer)))
         .expect("a page with the signature");
     let body = lines(&page, BODY);
-    let right = mm(210.0 - 26.0) - 4.0 * mm(156.0) / 28.0;
     let n = body.len();
-    assert!(n >= 2);
-    for (line, text) in body[n - 2..]
-        .iter()
-        .zip(["测试县人民政府教育督导室", "2024年5月20日"])
-    {
-        assert_eq!(line_text(line), text);
-        let end = line.iter().map(|r| r.x + r.width).fold(0.0, f64::max);
-        assert_near(end, right, mm(1.0), text);
-    }
-    // One blank line between the body and the signature.
+    assert!(n >= 3);
+    (body, n)
+}
+
+fn span(line: &[Run]) -> (f64, f64) {
+    let start = line.iter().map(|r| r.x).fold(f64::MAX, f64::min);
+    let end = line.iter().map(|r| r.x + r.width).fold(0.0, f64::max);
+    (start, end)
+}
+
+/// Sealed (GB/T 9704 §7.3.5.1, the default): the 成文日期 four characters
+/// in from the right, the issuer centred over it, two blank lines above for
+/// the seal.
+#[test]
+fn sealed_signature_centres_the_issuer_over_the_date() {
+    let (body, n) = signature_lines(sample(), "督导室");
+    assert_eq!(line_text(&body[n - 2]), "测试县人民政府教育督导室");
+    assert_eq!(line_text(&body[n - 1]), "2024年5月20日");
+    let char_w = mm(156.0) / 28.0;
+    let (ds, de) = span(&body[n - 1]);
+    assert_near(
+        de,
+        mm(210.0 - 26.0) - 4.0 * char_w,
+        mm(0.5),
+        "date right edge",
+    );
+    let (is, ie) = span(&body[n - 2]);
+    assert_near(
+        (is + ie) / 2.0,
+        (ds + de) / 2.0,
+        mm(0.5),
+        "issuer centred on the date",
+    );
     let pitch = mm(225.0) / 22.0;
     assert_near(
         body[n - 2][0].y - body[n - 3][0].y,
-        2.0 * pitch,
+        3.0 * pitch,
         0.01,
-        "blank line above",
+        "two blank lines above",
     );
     assert_near(
         body[n - 1][0].y - body[n - 2][0].y,
@@ -379,6 +401,47 @@ fn signature_is_four_characters_in_from_the_right() {
         0.01,
         "date below issuer",
     );
+}
+
+/// Unsealed (§7.3.5.2): one blank line, the issuer two characters in from
+/// the right, the date starting two characters right of the issuer's first
+/// character; when the date is the longer, it keeps two characters from the
+/// edge and the issuer moves left with it.
+#[test]
+fn unsealed_signature_steps_the_date_two_characters_right() {
+    let char_w = mm(156.0) / 28.0;
+    let right = mm(210.0 - 26.0);
+    let pitch = mm(225.0) / 22.0;
+    for (issuer, date_longer) in [
+        ("测试县人民政府教育督导委员会", false),
+        ("测试县政府", true),
+    ] {
+        let src = format!(
+            "{PREAMBLE}{}\n\n#signature(\"{issuer}\", datetime(year: 2024, month: 5, day: 20), sealed: false)\n",
+            hanzi(40)
+        );
+        let r = render_ok(&job(src));
+        let (body, n) = signature_lines(&r, issuer);
+        let (is, ie) = span(&body[n - 2]);
+        let (ds, de) = span(&body[n - 1]);
+        assert_near(ds - is, 2.0 * char_w, mm(0.5), "date two characters right");
+        if date_longer {
+            assert_near(de, right - 2.0 * char_w, mm(0.5), "date two characters in");
+        } else {
+            assert_near(
+                ie,
+                right - 2.0 * char_w,
+                mm(0.5),
+                "issuer two characters in",
+            );
+        }
+        assert_near(
+            body[n - 2][0].y - body[n - 3][0].y,
+            2.0 * pitch,
+            0.01,
+            "one blank line above",
+        );
+    }
 }
 
 #[test]

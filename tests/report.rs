@@ -26,6 +26,10 @@ fn page_runs(r: &Rendered, index: usize) -> Vec<Run> {
     runs(&r.document.pages()[index].frame)
 }
 
+/// The example has a cover and a 目录, neither numbered: the index of the
+/// page numbered 1, where the title and the body begin.
+const FIRST: usize = 2;
+
 fn page_text(r: &Rendered, index: usize) -> String {
     page_runs(r, index)
         .iter()
@@ -52,13 +56,16 @@ fn example_report_has_every_part() {
         "四、存在的问题",
         "五、下一步工作",
         "六、自评结论",
-        "泗县人民政府教育督导委员会",
+        "宿州市人民政府教育督导委员会：",
+        "泗县人民政府",
         "2024年5月20日",
-        "附表1",
-        "附表2",
-        "附表3",
-        "附表4",
-        "附表5",
+        "目　　录",
+        "附件：",
+        "附件1",
+        "附件2",
+        "附件3",
+        "附件4",
+        "附件5",
         "附件6",
         "资源配置指标核对表",
     ] {
@@ -69,7 +76,7 @@ fn example_report_has_every_part() {
 #[test]
 fn title_is_22pt_xiaobiaosong_fallback_centred() {
     let (_, r) = example();
-    let runs = page_runs(r, 0);
+    let runs = page_runs(r, FIRST);
     let title: Vec<&Run> = runs
         .iter()
         .filter(|x| (x.size - 22.0).abs() < 0.01)
@@ -88,7 +95,7 @@ fn title_is_22pt_xiaobiaosong_fallback_centred() {
 fn full_body_page_has_22_lines_of_28_characters_inside_the_margins() {
     let (_, r) = example();
     // Page 2 is all body text and headings.
-    let runs = page_runs(r, 1);
+    let runs = page_runs(r, FIRST + 1);
     let body = lines(&runs, BODY);
     let numbers: Vec<_> = body.iter().filter(|l| line_text(l).contains('—')).collect();
     let text_lines: Vec<_> = body
@@ -150,9 +157,8 @@ fn full_body_page_has_22_lines_of_28_characters_inside_the_margins() {
 #[test]
 fn page_numbers_alternate_sides_one_character_in() {
     let (_, r) = example();
-    for index in [0usize, 1, 2, 3] {
-        let runs = page_runs(r, index);
-        let n = index + 1;
+    for n in 1..=4 {
+        let runs = page_runs(r, FIRST + n - 1);
         let num: Vec<&Run> = runs
             .iter()
             .filter(|x| x.text.contains('—') && (x.size - 14.0).abs() < 0.01)
@@ -177,14 +183,14 @@ fn page_numbers_alternate_sides_one_character_in() {
 #[test]
 fn headings_use_hei_and_kai() {
     let (_, r) = example();
-    let runs = page_runs(r, 0);
+    let runs = page_runs(r, FIRST);
     let h1 = runs
         .iter()
         .find(|x| x.text.contains("一、基本情况"))
         .expect("level 1 heading");
     assert_eq!(h1.family(), "FandolHei");
     assert_eq!(h1.size, BODY);
-    let all: Vec<Run> = (0..4).flat_map(|i| page_runs(r, i)).collect();
+    let all: Vec<Run> = (FIRST..FIRST + 4).flat_map(|i| page_runs(r, i)).collect();
     let h2 = all
         .iter()
         .find(|x| x.text.starts_with("（一）"))
@@ -398,4 +404,219 @@ fn no_body_line_is_a_lone_character() {
         }
     }
     assert!(lone.is_empty(), "lone characters: {lone:?}");
+}
+
+/// Text of the body-size runs of pages `from..`, in reading order, page
+/// numbers left out.
+fn body_runs_text(r: &Rendered, from: usize, to: usize) -> String {
+    (from..to)
+        .flat_map(|i| lines(&page_runs(r, i), BODY))
+        .map(|l| line_text(&l))
+        .collect()
+}
+
+/// The printed page number of a page, if it has one.
+fn printed_number(r: &Rendered, index: usize) -> Option<usize> {
+    let text: String = page_runs(r, index)
+        .iter()
+        .filter(|x| (x.size - 14.0).abs() < 0.01 && x.text.contains('—'))
+        .map(|x| x.text.clone())
+        .collect();
+    text.trim_matches(|c: char| c == '—' || c.is_whitespace())
+        .parse()
+        .ok()
+}
+
+/// The title printed on an attachment's first page: the runs of its
+/// 22 pt title lines.
+fn attachment_title(r: &Rendered, index: usize) -> String {
+    page_runs(r, index)
+        .iter()
+        .filter(|x| (x.size - 22.0).abs() < 0.01)
+        .map(|x| x.text.as_str())
+        .collect()
+}
+
+/// The attachments as the pages show them: (label, title, page index), in
+/// order. An attachment page starts with its label in 黑体 at body size.
+fn attachments(r: &Rendered) -> Vec<(String, String, usize)> {
+    let mut out = Vec::new();
+    for i in FIRST..r.document.pages().len() {
+        let runs = page_runs(r, i);
+        let Some(first) = lines(&runs, BODY).into_iter().next() else {
+            continue;
+        };
+        let label = line_text(&first);
+        if label.starts_with("附件")
+            && label[6..].chars().all(|c| c.is_ascii_digit())
+            && first[0].family() == "FandolHei"
+        {
+            out.push((label, attachment_title(r, i), i));
+        }
+    }
+    out
+}
+
+#[test]
+fn attachment_note_lists_the_attachments_as_they_are_labelled() {
+    let (_, r) = example();
+    let found = attachments(r);
+    let labels: Vec<&str> = found.iter().map(|(l, _, _)| l.as_str()).collect();
+    assert_eq!(
+        labels,
+        ["附件1", "附件2", "附件3", "附件4", "附件5", "附件6"]
+    );
+    // The 附件说明 runs from "附件：" to the signature, before 附件1.
+    let body = body_runs_text(r, FIRST, found[0].2);
+    let start = body.rfind("附件：").expect("附件说明");
+    let note = &body[start..];
+    let end = note
+        .rfind("泗县人民政府")
+        .expect("signature after the note");
+    let note = &note["附件：".len()..end];
+    let expected: String = found
+        .iter()
+        .enumerate()
+        .map(|(k, (_, title, _))| format!("{}.{title}", k + 1))
+        .collect();
+    assert_eq!(note, expected, "附件说明 and attachment titles differ");
+    // No punctuation after a name.
+    for (_, title, _) in &found {
+        assert!(!title.ends_with(['。', '；', '，']), "{title}");
+    }
+}
+
+#[test]
+fn cover_and_contents_are_unnumbered_and_the_contents_give_printed_pages() {
+    let (_, r) = example();
+    assert_eq!(printed_number(r, 0), None, "cover");
+    assert_eq!(printed_number(r, 1), None, "目录");
+    assert_eq!(printed_number(r, FIRST), Some(1), "first body page");
+    let cover = page_text(r, 0);
+    assert!(cover.contains("泗县人民政府") && cover.contains("2024年5月20日"));
+    // Every entry of the 目录: the heading or attachment it names is on the
+    // page carrying that printed number.
+    let entries: Vec<(String, usize)> = lines(&page_runs(r, 1), BODY)
+        .iter()
+        .map(|l| line_text(l))
+        .filter_map(|t| {
+            let digits: String = t.chars().rev().take_while(char::is_ascii_digit).collect();
+            let n: usize = digits.chars().rev().collect::<String>().parse().ok()?;
+            let name: String = t
+                .trim_end_matches(|c: char| c.is_ascii_digit())
+                .trim_end_matches('.')
+                .to_string();
+            Some((name, n))
+        })
+        .collect();
+    let heads = ["一、", "二、", "三、", "四、", "五、", "六、"];
+    for h in heads {
+        assert!(
+            entries.iter().any(|(t, _)| t.starts_with(h)),
+            "目录 lacks {h}"
+        );
+    }
+    for k in 1..=6 {
+        let label = format!("附件{k}");
+        assert!(
+            entries.iter().any(|(t, _)| t.starts_with(&label)),
+            "目录 lacks {label}"
+        );
+    }
+    for (name, n) in &entries {
+        let index = (FIRST..r.document.pages().len())
+            .find(|&i| printed_number(r, i) == Some(*n))
+            .unwrap_or_else(|| panic!("no page numbered {n}"));
+        let key: String = name
+            .split('　')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .take(4)
+            .collect();
+        assert!(
+            page_text(r, index).contains(&key),
+            "目录: “{name}” on page {n}, which does not carry “{key}”"
+        );
+    }
+}
+
+#[test]
+fn recipient_is_flush_left_on_the_line_after_the_blank_line() {
+    let (_, r) = example();
+    let body = lines(&page_runs(r, FIRST), BODY);
+    let title_y = page_runs(r, FIRST)
+        .iter()
+        .find(|x| (x.size - 22.0).abs() < 0.01)
+        .map(|x| x.y)
+        .expect("title");
+    let first = &body[0];
+    assert_eq!(line_text(first), "宿州市人民政府教育督导委员会：");
+    assert_near(first[0].x, mm(28.0), 0.5, "主送机关 flush left");
+    let pitch = mm(225.0) / 22.0;
+    // Line tops on the grid: the title's line, a blank line, then this one.
+    let top = |y: f64, size: f64| y - 0.88 * size;
+    assert_near(
+        top(first[0].y, BODY) - top(title_y, 22.0),
+        2.0 * pitch,
+        1.0,
+        "one blank line",
+    );
+}
+
+#[test]
+fn no_text_is_smaller_than_five_hao() {
+    let (_, r) = example();
+    let mut small = Vec::new();
+    for i in 0..r.document.pages().len() {
+        for x in page_runs(r, i) {
+            if x.size < 10.5 - 0.01 {
+                small.push(format!("第{}页 {:.1}pt “{}”", i + 1, x.size, x.text));
+            }
+        }
+    }
+    small.dedup_by(|a, b| a.split(' ').nth(2) == b.split(' ').nth(2));
+    assert!(small.is_empty(), "{:?}", &small[..small.len().min(20)]);
+}
+
+#[test]
+fn nothing_hangs_outside_the_text_block() {
+    let (_, r) = example();
+    let mut out = Vec::new();
+    for (i, page) in r.document.pages().iter().enumerate() {
+        let landscape = page.frame.width().to_pt() > page.frame.height().to_pt();
+        // (left, top, right, bottom) of the text block, in mm.
+        let (l, t, rt, b) = if landscape {
+            (35.0, 28.0, 297.0 - 37.0, 210.0 - 26.0)
+        } else {
+            (28.0, 37.0, 210.0 - 26.0, 297.0 - 35.0)
+        };
+        for x in runs(&page.frame) {
+            // The page number sits below (or beside) the block by design.
+            if x.text.contains('—') && (x.size - 14.0).abs() < 0.01 {
+                continue;
+            }
+            if x.turns != 0 {
+                continue;
+            }
+            // ±1 mm, the tolerance of the margins themselves (layout.md):
+            // a justified line may end a point or two past the edge where
+            // its punctuation was squeezed.
+            let tol = mm(1.0);
+            let inside = x.x >= mm(l) - tol
+                && x.x + x.width <= mm(rt) + tol
+                && x.y - 0.88 * x.size >= mm(t) - tol
+                && x.y + 0.12 * x.size <= mm(b) + tol;
+            if !inside {
+                out.push(format!(
+                    "第{}页 “{}” {:.1}…{:.1}pt",
+                    i + 1,
+                    x.text,
+                    x.x - mm(l),
+                    x.x + x.width - mm(rt)
+                ));
+            }
+        }
+    }
+    assert!(out.is_empty(), "{:?}", &out[..out.len().min(20)]);
 }

@@ -310,6 +310,19 @@ pub struct ReportMeta {
     pub issuer: String,
     /// 成文日期; also the date typst's today() returns.
     pub date: Spanned<Date>,
+    /// 主送机关, printed flush left under the title (GB/T 9704 §7.3.2).
+    #[serde(default)]
+    pub recipient: Option<String>,
+    /// 加盖印章: 署名 centred over the 成文日期 with room for the seal
+    /// (§7.3.5.1); `false` lays them out unsealed (§7.3.5.2).
+    #[serde(default = "yes")]
+    pub sealed: bool,
+    /// A cover page before the report (not numbered).
+    #[serde(default)]
+    pub cover: bool,
+    /// A printed 目录 with page numbers after the cover (not numbered).
+    #[serde(default)]
+    pub contents: bool,
     /// appendix | separate | none
     #[serde(default)]
     pub school_pages: SchoolPages,
@@ -325,6 +338,10 @@ pub struct ReportMeta {
     pub next_steps: Vec<String>,
     #[serde(default)]
     pub conclusion: Option<String>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -27,12 +27,9 @@ pub struct Context<'a> {
     /// 政府保障程度 and 教育质量 indicators, each with its criteria.
     pub indicators: Vec<Narrated>,
     pub recognition: RecognitionFacts,
-    pub guarantee_summary: String,
-    pub quality_summary: String,
     /// 四、存在的问题: facts of every shortfall (the bureau's own follow
     /// from `plan.report.problems`).
     pub problems: Vec<Problem>,
-    pub verdict: String,
     pub include_school_pages: bool,
     pub tables: Tables,
     pub schools: Vec<SchoolPage>,
@@ -280,10 +277,7 @@ pub fn build<'a>(county: &'a County, e: &'a Evaluation, include_school_pages: bo
             .map(|i| narrated(county, i))
             .collect(),
         recognition: recognition(e),
-        guarantee_summary: area_summary("政府保障程度", &e.guarantee, &e.standards.label),
-        quality_summary: area_summary("教育质量", &e.quality, &e.standards.label),
         problems: problems(plan, e),
-        verdict: e.verdict.summary.clone(),
         include_school_pages,
         tables: {
             let (basic, basic_total) = basic_table(e);
@@ -695,58 +689,6 @@ fn recognition(e: &Evaluation) -> RecognitionFacts {
     }
 }
 
-fn area_summary(area: &str, list: &[IndicatorResult], label: &str) -> String {
-    let met = list.iter().filter(|i| i.met == Some(true)).count();
-    let unmet: Vec<String> = list
-        .iter()
-        .filter(|i| i.met == Some(false))
-        .map(|i| {
-            let gaps: Vec<String> = i
-                .criteria
-                .iter()
-                .filter(|c| c.met == Some(false))
-                .map(|c| {
-                    format!(
-                        "{}{}，标准{}{}",
-                        c.label,
-                        c.actual,
-                        c.standard_words,
-                        if c.gap.is_empty() {
-                            String::new()
-                        } else {
-                            format!("，{}", c.gap)
-                        }
-                    )
-                })
-                .collect();
-            format!("{}（{}）", i.id, gaps.join("；"))
-        })
-        .collect();
-    let nodata: Vec<&str> = list
-        .iter()
-        .filter(|i| i.met.is_none())
-        .map(|i| i.id.as_str())
-        .collect();
-    let mut s = format!("{area}{}项指标中，达到标准{}项", list.len(), met);
-    if unmet.is_empty() && nodata.is_empty() {
-        // Named as judged: 国家标准 only when nothing was changed.
-        s.push_str(&format!("，全部达到标准（{label}）。"));
-    } else {
-        if !unmet.is_empty() {
-            s.push_str(&format!("，未达到{}项：{}", unmet.len(), unmet.join("；")));
-        }
-        if !nodata.is_empty() {
-            s.push_str(&format!(
-                "；缺少数据{}项：{}",
-                nodata.len(),
-                nodata.join("、")
-            ));
-        }
-        s.push('。');
-    }
-    s
-}
-
 /// One of 四、存在的问题 as facts: what falls short (原因: which figure,
 /// how far off), the remedy, who is responsible and by when. The sentences
 /// are in body.typ.j2.
@@ -784,6 +726,9 @@ pub struct Problem {
     /// 牵头单位 then 责任单位, from the plan's task carrying the indicator.
     pub lead: Vec<String>,
     pub responsible: Vec<String>,
+    /// That task group's number (`一`), so a list of units printed once can
+    /// be referred to afterwards; empty when no task carries it.
+    pub task_group: String,
     /// 时限: the task's deadline, or where it has passed the next milestone.
     pub deadline: String,
     /// The task's own deadline has passed by the report date.
@@ -826,11 +771,7 @@ fn deadline_text(text: &str, last_day: chrono::NaiveDate) -> String {
 /// The task that carries an indicator (L targets of another 学段 do not),
 /// its units and its deadline; a passed deadline gives way to the plan's
 /// next milestone, since a rectification cannot be due in the past.
-fn responsibility(
-    plan: &Plan,
-    id: &str,
-    section: Option<Section>,
-) -> (Vec<String>, Vec<String>, String, bool) {
+fn responsibility(plan: &Plan, id: &str, section: Option<Section>) -> Responsibility {
     let today = plan.report.date.value.0;
     let next_milestone = plan
         .milestones
@@ -849,16 +790,32 @@ fn responsibility(
                     (Some(m), true) => m.clone(),
                     _ => deadline_zh(&x.by.value),
                 };
-                return (g.lead.clone(), g.responsible.clone(), deadline, overdue);
+                return Responsibility {
+                    lead: g.lead.clone(),
+                    responsible: g.responsible.clone(),
+                    task_group: g.number.clone(),
+                    deadline,
+                    overdue,
+                };
             }
         }
     }
-    (
-        Vec::new(),
-        Vec::new(),
-        next_milestone.unwrap_or_default(),
-        false,
-    )
+    Responsibility {
+        lead: Vec::new(),
+        responsible: Vec::new(),
+        task_group: String::new(),
+        deadline: next_milestone.unwrap_or_default(),
+        overdue: false,
+    }
+}
+
+/// Who answers for an indicator and by when, from the plan's tasks.
+struct Responsibility {
+    lead: Vec<String>,
+    responsible: Vec<String>,
+    task_group: String,
+    deadline: String,
+    overdue: bool,
 }
 
 fn remedy(e: &Evaluation, id: &str) -> String {
@@ -871,7 +828,13 @@ fn remedy(e: &Evaluation, id: &str) -> String {
 }
 
 fn problem(plan: &Plan, e: &Evaluation, kind: &str, id: &str, section: Option<Section>) -> Problem {
-    let (lead, responsible, deadline, overdue) = responsibility(plan, id, section);
+    let Responsibility {
+        lead,
+        responsible,
+        task_group,
+        deadline,
+        overdue,
+    } = responsibility(plan, id, section);
     Problem {
         kind: kind.into(),
         subject: String::new(),
@@ -887,6 +850,7 @@ fn problem(plan: &Plan, e: &Evaluation, kind: &str, id: &str, section: Option<Se
         remedy: remedy(e, id),
         lead,
         responsible,
+        task_group,
         deadline,
         overdue,
     }
