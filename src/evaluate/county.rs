@@ -101,6 +101,7 @@ fn from_figures(county: &County, id: &str, spec: &IndicatorSpec) -> IndicatorRes
         met: all_met(&criteria),
         criteria,
         evidence: entry.and_then(|e| e.evidence.clone()),
+        finding: entry.and_then(|e| e.finding.clone()),
         failing: Vec::new(),
     }
 }
@@ -143,6 +144,7 @@ fn computed(
         met: all_met(&criteria),
         criteria,
         evidence,
+        finding: None,
         failing,
     }
 }
@@ -672,6 +674,7 @@ pub fn recognition(county: &County) -> Recognition {
             criteria: Vec::new(),
             met: None,
             evidence: None,
+            finding: None,
             failing: Vec::new(),
         },
     };

@@ -241,6 +241,8 @@ pub struct IndicatorResult {
     /// None: no data to decide.
     pub met: Option<bool>,
     pub evidence: Option<String>,
+    /// What was found, for a yes/no item given in the plan (`figures.G1.finding`).
+    pub finding: Option<String>,
     /// Schools that fall short, for indicators computed per school.
     pub failing: Vec<String>,
 }

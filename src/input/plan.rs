@@ -476,6 +476,10 @@ pub struct Step {
 #[serde(deny_unknown_fields)]
 pub struct FigureEntry {
     pub values: BTreeMap<String, Spanned<Scalar>>,
+    /// 核查情况: what was found, for a yes/no item (`全县139所学校均已纳入
+    /// 布局规划，永久性保留学校名单已公布`); printed as its 实际数.
+    #[serde(default)]
+    pub finding: Option<String>,
     /// 佐证: what the report quotes as evidence.
     #[serde(default)]
     pub evidence: Option<String>,

@@ -217,7 +217,13 @@ pub fn title_lines(title: &str) -> Vec<String> {
             return vec![head.to_string(), tail.to_string()];
         }
     }
-    let cut = chars.len().div_ceil(2);
+    // Break where the words allow (after 、 or ，, before （ 和 与 及), the
+    // longer line first, as near the middle as possible; else at the middle.
+    let n = chars.len();
+    let cut = (n.div_ceil(2)..n.min(21))
+        .filter(|&k| "、，".contains(chars[k - 1]) || "（和与及".contains(chars[k]))
+        .min_by_key(|&k| k - n.div_ceil(2))
+        .unwrap_or(n.div_ceil(2));
     vec![chars[..cut].iter().collect(), chars[cut..].iter().collect()]
 }
 
@@ -418,6 +424,8 @@ pub struct Narrated {
     pub met: Option<bool>,
     pub criteria: Vec<CriterionFacts>,
     pub evidence: Option<String>,
+    /// What was found, for a yes/no item.
+    pub finding: Option<String>,
     pub failing: Vec<String>,
 }
 
@@ -657,6 +665,7 @@ fn narrated(county: &County, i: &IndicatorResult) -> Narrated {
         met: i.met,
         criteria,
         evidence: sentence(&i.evidence),
+        finding: i.finding.clone(),
         failing: i.failing.clone(),
     }
 }
@@ -1452,7 +1461,11 @@ fn gq_table(e: &Evaluation) -> TableRows {
                     },
                     if n > 1 { c.label.clone() } else { "—".into() },
                     gq_standard(c),
-                    c.actual.clone(),
+                    // A yes/no item: what was found, where the plan says.
+                    match (&i.finding, c.threshold) {
+                        (Some(f), None) if n == 1 => f.clone(),
+                        _ => c.actual.clone(),
+                    },
                     match c.met {
                         Some(true) => "是".into(),
                         Some(false) => "否".into(),
@@ -1708,5 +1721,24 @@ mod tests {
         assert_eq!(l.len(), 2);
         assert!(l[0].chars().count() >= l[1].chars().count());
         assert!(l.iter().all(|x| x.chars().count() <= 20));
+    }
+
+    #[test]
+    fn attachment_titles_break_between_words() {
+        assert_eq!(
+            title_lines("泗县义务教育政府保障程度、教育质量和社会认可度达成情况表"),
+            [
+                "泗县义务教育政府保障程度、教育质量",
+                "和社会认可度达成情况表"
+            ]
+        );
+        assert_eq!(
+            title_lines("泗县义务教育学校资源配置指标核对表（一校一表）"),
+            ["泗县义务教育学校资源配置指标核对表", "（一校一表）"]
+        );
+        assert_eq!(
+            title_lines("泗县义务教育学校资源配置指标校际差异系数计算表"),
+            ["泗县义务教育学校资源配置", "指标校际差异系数计算表"]
+        );
     }
 }

@@ -146,6 +146,8 @@ pub fn environment(dir: Option<TemplateDir>) -> Environment<'static> {
         other => other.to_string(),
     });
     env.add_filter("cjk_num", |v: usize| cjk_number(v));
+    // A title as the lines it is printed in, longer first (梯形).
+    env.add_filter("title_lines", |v: String| super::context::title_lines(&v));
     env
 }
 
