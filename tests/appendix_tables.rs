@@ -1,8 +1,8 @@
 //! The appendix tables as a reviewer checks them, read from the typst
-//! source the real binary emits (`--emit-typ`): 附表1's 合计 row sums its
-//! rows and 教学点 come last, 附表2's 标准 and floor rows carry the applied
-//! standards (a plan override included), 附表3's printed terms add up to
-//! the printed CV, and every task of 附表5 has its 时限.
+//! source the real binary emits (`--emit-typ`): 附件1's 合计 row sums its
+//! rows and 教学点 come last, 附件2's 标准 and floor rows carry the applied
+//! standards (a plan override included), 附件3's printed terms add up to
+//! the printed CV, and every task of 附件5 has its 时限.
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -181,7 +181,7 @@ fn basic_table_totals_its_rows_and_lists_teaching_points_last() {
     assert!(total[0].contains(&format!("教学点{points}个")), "{total:?}");
 }
 
-/// The 标准 and floor rows of each 学段's 附表2 against the evaluation.
+/// The 标准 and floor rows of each 学段's 附件2 against the evaluation.
 fn check_standard_rows(ts: &[Table], e: &Value) {
     let t = find(ts, "达标项数");
     assert_eq!(t.len(), 2, "one table per 学段");

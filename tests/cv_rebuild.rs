@@ -177,7 +177,7 @@ fn every_cv_rebuilds_from_the_raw_cells() {
     }
 
     // The report prints CVs with 6 decimals in its tables (the body's table
-    // and 附表3): every one is found in the laid-out text.
+    // and 附件3): every one is found in the laid-out text.
     let (_, r) = common::render_plan(std::path::Path::new(PLAN), &[], false);
     let pages: Vec<String> = r
         .document

@@ -63,7 +63,8 @@ pub struct Apportion {
     /// `exact`: students × factor ÷ total; `rounded`: that share rounded
     /// to `rounded` decimals first.
     pub method: String,
-    /// `小学 : 初中 : 高中 = 1 : 1.1 : 1.32，完全中学 初中 : 高中 = 1 : 1.2`
+    /// `小学∶初中∶高中＝1∶1.1∶1.32，完全中学初中∶高中＝1∶1.2` (the ratio
+    /// sign and no spaces, as Chinese text writes a ratio)
     pub ratio: String,
     pub rounded: Option<u8>,
 }
@@ -358,7 +359,7 @@ pub fn evaluate(county: &County) -> Evaluation {
     let primary = resource::section_result(Section::Primary, &schools, p);
     let junior = resource::section_result(Section::Junior, &schools, p);
     let ratio = format!(
-        "小学 : 初中 : 高中 = {} : {} : {}，完全中学 初中 : 高中 = {} : {}",
+        "小学∶初中∶高中＝{}∶{}∶{}，完全中学初中∶高中＝{}∶{}",
         crate::profile::fmt_number(p.apportion.primary),
         crate::profile::fmt_number(p.apportion.junior),
         crate::profile::fmt_number(p.apportion.high),
@@ -366,7 +367,7 @@ pub fn evaluate(county: &County) -> Evaluation {
         crate::profile::fmt_number(p.apportion.complete_high),
     );
     let method = match p.apportion.round_share {
-        None => "分摊比例为各部加权学生数（学生数 × 系数）占全校加权学生数之比，不取整".to_string(),
+        None => "分摊比例为各部加权学生数（学生数×系数）占全校加权学生数之比，不取整".to_string(),
         Some(d) => format!("分摊比例先四舍五入到{d}位小数，再乘全校数"),
     };
     let resource = ResourceResult {

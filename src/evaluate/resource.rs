@@ -142,7 +142,7 @@ fn apportion_note(parts: &[Apportioned]) -> Option<String> {
     let first = parts.first()?;
     let names: Vec<&str> = parts.iter().map(|a| a.measure.zh()).collect();
     Some(format!(
-        "{}为全校数，按加权学生数分摊（{}），本学段占 {:.2}%",
+        "{}为全校数，按加权学生数分摊（{}），本学段占{:.2}%",
         names.join("、"),
         first.weights,
         first.share * 100.0
@@ -152,20 +152,16 @@ fn apportion_note(parts: &[Apportioned]) -> Option<String> {
 fn weight_text(school: &School, r: &ApportionRule) -> String {
     let f = crate::profile::fmt_number;
     if school.school_type == SchoolType::Complete {
-        format!(
-            "初中 : 高中 = {} : {}",
-            f(r.complete_junior),
-            f(r.complete_high)
-        )
+        format!("初中∶高中＝{}∶{}", f(r.complete_junior), f(r.complete_high))
     } else if school.row(RowPart::HighSchool).is_some() {
         format!(
-            "小学 : 初中 : 高中 = {} : {} : {}",
+            "小学∶初中∶高中＝{}∶{}∶{}",
             f(r.primary),
             f(r.junior),
             f(r.high)
         )
     } else {
-        format!("小学 : 初中 = {} : {}", f(r.primary), f(r.junior))
+        format!("小学∶初中＝{}∶{}", f(r.primary), f(r.junior))
     }
 }
 

@@ -60,7 +60,7 @@ pub struct TableRows {
     pub numeric: Vec<usize>,
 }
 
-/// What 附表1's 合计 row sums, for the note under it.
+/// What 附件1's 合计 row sums, for the note under it.
 #[derive(Debug, Serialize)]
 pub struct BasicTotal {
     /// School-学段 rows listed (all 义务教育 rows, counted or not).
@@ -73,7 +73,7 @@ pub struct BasicTotal {
     pub teachers: String,
 }
 
-/// A standard the plan changed, for the legend of 附表2.
+/// A standard the plan changed, for the legend of 附件2.
 #[derive(Debug, Serialize)]
 pub struct ChangedStandard {
     pub indicator: String,
@@ -83,7 +83,7 @@ pub struct ChangedStandard {
     pub unit: String,
 }
 
-/// 附表2 of one 学段.
+/// 附件2 of one 学段.
 #[derive(Debug, Serialize)]
 pub struct ResourceTable {
     pub section: String,
@@ -93,7 +93,7 @@ pub struct ResourceTable {
     pub table: TableRows,
 }
 
-/// 附表3's calculation of one indicator in one 学段.
+/// 附件3's calculation of one indicator in one 学段.
 #[derive(Debug, Serialize)]
 pub struct CvCalculation {
     pub section: String,
@@ -107,9 +107,9 @@ pub struct CvCalculation {
 pub struct Tables {
     pub basic: TableRows,
     pub basic_total: BasicTotal,
-    /// 附表2, one per 学段.
+    /// 附件2, one per 学段.
     pub resource: Vec<ResourceTable>,
-    /// 附表3's first part: the county figures per indicator.
+    /// 附件3's first part: the county figures per indicator.
     pub cv: TableRows,
     pub cv_calculation: Vec<CvCalculation>,
     /// The body's short CV table: indicators by name, no ids.
@@ -348,7 +348,6 @@ pub struct Scope {
     pub high_classes: String,
     /// Schools whose shared resources were split between 学段.
     pub apportioned: Vec<String>,
-    pub apportion_rule: String,
     /// Teachers of the counted rows who enter 持证上岗率.
     pub certified_teachers: String,
     pub certified_of: String,
@@ -560,7 +559,6 @@ fn scope(county: &County, e: &Evaluation) -> Scope {
         high_students: count(high_students),
         high_classes: count(high_classes),
         apportioned,
-        apportion_rule: e.resource.apportion_rule.clone(),
         certified_teachers: count(certified),
         certified_of: count(of),
     }
@@ -1308,7 +1306,7 @@ fn square_decimals(variance: f64) -> usize {
     (9 - variance.log10().ceil() as i64).clamp(2, 9) as usize
 }
 
-/// 附表3's calculation: per 学段 and indicator, every row's Pᵢ and Xᵢ as
+/// 附件3's calculation: per 学段 and indicator, every row's Pᵢ and Xᵢ as
 /// the evaluation used them, the terms of the weighted variance and the
 /// county figures they sum to.
 fn cv_calculation(e: &Evaluation) -> Vec<CvCalculation> {
@@ -1402,7 +1400,7 @@ fn national_number(id: &str) -> String {
         .to_string()
 }
 
-/// A standard as 附表4 prints it: in words, and a full 100% as just that.
+/// A standard as 附件4 prints it: in words, and a full 100% as just that.
 fn gq_standard(c: &crate::evaluate::CriterionResult) -> String {
     if c.standard_words.is_empty() {
         return if c.threshold.is_none() {
