@@ -16,6 +16,9 @@ pub struct TargetResult {
     pub key: Option<String>,
     /// The promise as printed: `小学 ≥2000元`.
     pub target: String,
+    /// The same promise as prose says it: `小学不低于2000元`; a full 100%
+    /// reads `达到100%`.
+    pub target_words: String,
     pub deadline: String,
     /// Computed figure as printed.
     pub actual: String,
@@ -40,7 +43,8 @@ pub fn check(
             for target in &t.targets {
                 let id = target.indicator.value.as_str();
                 let value = target.value.as_ref().and_then(|v| v.value.as_f64());
-                let (text, actual, achieved) = if let Some(i) = ResourceIndicator::parse(id) {
+                let (text, words, actual, achieved) = if let Some(i) = ResourceIndicator::parse(id)
+                {
                     resource_target(county, schools, i, target.section, value)
                 } else {
                     let all = guarantee
@@ -54,7 +58,7 @@ pub fn check(
                             target.key.as_ref().map(|k| k.value.as_str()),
                             value,
                         ),
-                        None => (id.to_string(), "无数据".into(), None),
+                        None => (id.to_string(), id.to_string(), "无数据".into(), None),
                     }
                 };
                 let due = target.by.value.last_day <= report_day;
@@ -65,6 +69,7 @@ pub fn check(
                     section: target.section,
                     key: target.key.as_ref().map(|k| k.value.clone()),
                     target: text,
+                    target_words: words,
                     deadline: target.by.value.text.clone(),
                     actual,
                     status: match achieved {
@@ -89,15 +94,21 @@ fn resource_target(
     i: ResourceIndicator,
     section: Option<Section>,
     value: Option<f64>,
-) -> (String, String, Option<bool>) {
+) -> (String, String, String, Option<bool>) {
     let spec = county.profile.resource_spec(i);
     let sections: Vec<Section> = section.map(|s| vec![s]).unwrap_or(Section::ALL.to_vec());
     let mut texts = Vec::new();
+    let mut words = Vec::new();
     let mut actuals = Vec::new();
     let mut achieved = Some(true);
     for s in sections {
         let level = value.unwrap_or(spec.standard(s));
         texts.push(format!("{} ≥{}{}", s.zh(), fmt_number(level), spec.unit));
+        words.push(format!(
+            "{}{}",
+            s.zh(),
+            level_words(Op::AtLeast, level, &spec.unit)
+        ));
         let rows: Vec<&SchoolResult> = schools
             .iter()
             .filter(|r| r.section == s && r.included)
@@ -123,7 +134,22 @@ fn resource_target(
             achieved = Some(false);
         }
     }
-    (texts.join("，"), actuals.join("，"), achieved)
+    (
+        texts.join("，"),
+        words.join("，"),
+        actuals.join("，"),
+        achieved,
+    )
+}
+
+/// `不低于2000元`, `不超过45人`; a full 100% as `达到100%`.
+fn level_words(op: Op, level: f64, unit: &str) -> String {
+    let op = if op == Op::AtLeast && level == 100.0 && unit == "%" {
+        "达到"
+    } else {
+        op.words()
+    };
+    format!("{op}{}{unit}", fmt_number(level))
 }
 
 fn indicator_target(
@@ -131,7 +157,7 @@ fn indicator_target(
     r: &IndicatorResult,
     key: Option<&str>,
     value: Option<f64>,
-) -> (String, String, Option<bool>) {
+) -> (String, String, String, Option<bool>) {
     let spec = county.profile.indicators.get(&r.id);
     let crits: Vec<&super::CriterionResult> = r
         .criteria
@@ -139,6 +165,7 @@ fn indicator_target(
         .filter(|c| key.is_none_or(|k| c.key == k))
         .collect();
     let mut texts = Vec::new();
+    let mut words = Vec::new();
     let mut achieved = Some(true);
     for c in &crits {
         let op = spec
@@ -165,6 +192,10 @@ fn indicator_target(
             (Op::Yes, _) | (_, None) => c.label.clone(),
             (op, Some(l)) => format!("{}{}{}{}", c.label, op.zh(), fmt_number(l), unit),
         });
+        words.push(match (op, level) {
+            (Op::Yes, _) | (_, None) => c.label.clone(),
+            (op, Some(l)) => format!("{}{}", c.label, level_words(op, l, &unit)),
+        });
         match met {
             None => achieved = None,
             Some(false) if achieved.is_some() => achieved = Some(false),
@@ -179,5 +210,5 @@ fn indicator_target(
         .map(|c| c.actual.clone())
         .collect::<Vec<_>>()
         .join("，");
-    (texts.join("，"), actual, achieved)
+    (texts.join("，"), words.join("，"), actual, achieved)
 }

@@ -1046,8 +1046,10 @@ fn problems(plan: &Plan, e: &Evaluation) -> Vec<Problem> {
             None => {
                 let mut p = problem(plan, e, "target", &t.indicator, t.section);
                 p.subject = t.task_title.clone();
-                p.facts
-                    .push(format!("{said}的目标为{}，现为{}", t.target, t.actual));
+                p.facts.push(format!(
+                    "{said}的目标为{}，现为{}",
+                    t.target_words, t.actual
+                ));
                 out.push(p);
             }
         }
@@ -1495,18 +1497,6 @@ fn gq_table(e: &Evaluation) -> TableRows {
     t
 }
 
-/// A target as the evaluation prints it (`小学 ≥2000元`) with its
-/// operator in words: 不低于, 不超过; a full 100% as 达到100%.
-fn worded(target: &str) -> String {
-    target
-        .replace(" ≥", "≥")
-        .replace(" ≤", "≤")
-        .replace("≥100%", "达到100%")
-        .replace('≥', "不低于")
-        .replace('≤', "不超过")
-        .replace('<', "低于")
-}
-
 /// A task's 时限: its targets' latest deadline; without targets, the
 /// plan's final milestone (the date the whole plan is due).
 fn task_deadline(plan: &Plan, item: &crate::input::plan::Task) -> String {
@@ -1549,7 +1539,7 @@ fn task_table(plan: &Plan, e: &Evaluation) -> TableRows {
                 e.targets.iter().filter(|x| x.task == key).collect();
             let goals: Vec<String> = targets
                 .iter()
-                .map(|x| format!("{}：{}，现为{}", worded(&x.target), x.status, x.actual))
+                .map(|x| format!("{}：{}，现为{}", x.target_words, x.status, x.actual))
                 .collect();
             let r = t.rows.len();
             t.rows.push(vec![
