@@ -922,6 +922,17 @@ fn bad_date() {
 }
 
 #[test]
+fn list_where_text_belongs() {
+    let (_d, plan) = plan_text_project(|t| {
+        t.replace(
+            "  issuer: 测试县人民政府教育督导委员会\n  date: 2024",
+            "  issuer: [测试县人民政府, 教育督导委员会]\n  date: 2024",
+        )
+    });
+    expect_error(&plan, &[&place(&plan, 4), "应为一段文字，不能写成列表"]);
+}
+
+#[test]
 fn unknown_yaml_field() {
     let (_d, plan) = plan_text_project(|t| {
         t.replace(

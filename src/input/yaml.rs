@@ -83,6 +83,10 @@ fn translate(msg: &str) -> String {
     if msg.contains("invalid boolean") {
         return "应为 true 或 false（是或否）".into();
     }
+    // A list or a nested block where one line of text belongs.
+    if msg.contains("expected string scalar") {
+        return "应为一段文字，不能写成列表（- 或 [ ]）或下一级字段".into();
+    }
     if msg.contains("duplicate") {
         return format!("键重复：{msg}");
     }
