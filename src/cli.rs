@@ -88,9 +88,12 @@ pub struct InputArgs {
 pub struct RenderArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// 输出的 PDF 文件（默认：计划文件所在文件夹，以报告标题命名）
+    /// 输出文件（默认：计划文件所在文件夹，以报告标题命名）；以 .docx 结尾即输出 Word 文档
     #[arg(short, long, value_name = "文件")]
     pub output: Option<PathBuf>,
+    /// 输出格式：pdf（默认）；docx 可在 Word、WPS 中修改的文档，与 PDF 出自同一套模板
+    #[arg(long, value_enum, value_name = "格式", hide_possible_values = true)]
+    pub format: Option<ReportFormatArg>,
     /// 同时把 typst 源文件写到此文件夹，可用 typst compile 复现或手工润色
     #[arg(long, value_name = "文件夹")]
     pub emit_typ: Option<PathBuf>,
@@ -119,6 +122,10 @@ impl RenderArgs {
             plan: self.input.plan.clone(),
             schools: self.input.schools.clone(),
             output: self.output.clone(),
+            format: self.format.map(|f| match f {
+                ReportFormatArg::Pdf => crate::report::ReportFormat::Pdf,
+                ReportFormatArg::Docx => crate::report::ReportFormat::Docx,
+            }),
             emit_typ: self.emit_typ.clone(),
             font_paths: self.font_path.clone(),
             no_system_fonts: self.no_system_fonts,
@@ -131,6 +138,12 @@ impl RenderArgs {
             }),
         }
     }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReportFormatArg {
+    Pdf,
+    Docx,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

@@ -41,6 +41,9 @@ pub enum RenderError {
     /// The requested PDF standard could not be configured.
     #[error("PDF 标准设置无效：{0}")]
     Standard(String),
+    /// Writing the Word package failed.
+    #[error("生成 Word 文档失败：{0}")]
+    Docx(String),
 }
 
 /// One typst error or warning with its position resolved.

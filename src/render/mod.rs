@@ -7,6 +7,7 @@
 //! sources, fixed PDF ids and dates.
 
 pub mod diag;
+pub mod docx;
 pub mod escape;
 pub mod fonts;
 pub mod pdf;
@@ -146,7 +147,14 @@ fn render_inner(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, RenderErro
     files
         .entry(STYLE_PATH.to_string())
         .or_insert_with(|| STYLE_TYP.as_bytes().to_vec());
-    let world = world::ReportWorld::new(&job.main, &files, &job.project_root, job.date, fonts)?;
+    let world = world::ReportWorld::new(
+        &job.main,
+        &files,
+        &job.project_root,
+        job.date,
+        fonts,
+        world::Target::Pdf,
+    )?;
     let options = pdf::options(job)?;
 
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
@@ -179,5 +187,67 @@ fn render_inner(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, RenderErro
         document,
         fonts_used,
         warnings: warnings.iter().map(|w| w.to_string()).collect(),
+    })
+}
+
+/// A report rendered as a Word document.
+#[derive(Debug)]
+pub struct RenderedDocx {
+    /// The .docx file.
+    pub docx: Vec<u8>,
+    /// What was written, for checks.
+    pub document: docx::model::Document,
+    /// Typst warnings that did not fail the render, formatted.
+    pub warnings: Vec<String>,
+}
+
+/// Renders a job as a .docx: the same sources compiled for typst's HTML
+/// target with `dudao-format=docx`, then written as WordprocessingML.
+pub fn render_docx_with_fonts(
+    job: &RenderJob,
+    fonts: &FontSet,
+) -> Result<RenderedDocx, RenderError> {
+    let result = render_docx_inner(job, fonts);
+    if !job.keep_caches {
+        typst::comemo::evict(0);
+    }
+    result
+}
+
+fn render_docx_inner(job: &RenderJob, fonts: &FontSet) -> Result<RenderedDocx, RenderError> {
+    let mut files = job.files.clone();
+    files
+        .entry(STYLE_PATH.to_string())
+        .or_insert_with(|| STYLE_TYP.as_bytes().to_vec());
+    let world = world::ReportWorld::new(
+        &job.main,
+        &files,
+        &job.project_root,
+        job.date,
+        fonts,
+        world::Target::Docx,
+    )?;
+    let Warned { output, warnings } = typst::compile::<typst_html::HtmlDocument>(&world);
+    let (font_errors, warnings) = diag::classify_warnings(&world, &warnings);
+    let html = output.map_err(|errors| RenderError::Compile(diag::convert(&world, &errors)))?;
+    drop(font_errors); // fonts are Word's business in a .docx
+    let title = if job.title.is_empty() {
+        use typst::model::Document as _;
+        html.info().title.as_deref().unwrap_or("").to_string()
+    } else {
+        job.title.clone()
+    };
+    let (bytes, document) = docx::from_html(&html, &title, &job.author, job.date)
+        .map_err(|e| RenderError::Docx(e.to_string()))?;
+    Ok(RenderedDocx {
+        docx: bytes,
+        document,
+        warnings: warnings
+            .iter()
+            .map(|w| w.to_string())
+            // typst's notice that its HTML export is experimental: our use
+            // of it is pinned and tested.
+            .filter(|w| !w.contains("html export is under active development"))
+            .collect(),
     })
 }

@@ -46,6 +46,7 @@ impl<'a> ReportWorld<'a> {
         project_root: &Path,
         date: chrono::NaiveDate,
         fonts: &'a FontSet,
+        target: Target,
     ) -> Result<ReportWorld<'a>, RenderError> {
         let invalid = |path: &str| RenderError::InvalidPath(path.to_string());
         let main_id = project_file(MAIN_PATH).map_err(|_| invalid(MAIN_PATH))?;
@@ -67,7 +68,7 @@ impl<'a> ReportWorld<'a> {
             .ok_or_else(|| RenderError::InvalidDate(date.to_string()))?;
 
         Ok(ReportWorld {
-            library: LazyHash::new(Library::builder().build()),
+            library: LazyHash::new(library(target)),
             fonts,
             main: main_id,
             files: FileStore::new(Loader {
@@ -79,6 +80,30 @@ impl<'a> ReportWorld<'a> {
             today,
         })
     }
+}
+
+/// What a world compiles for: the PDF, or the HTML tree the DOCX writer
+/// walks. `style.typ` reads `sys.inputs.dudao-format` to tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Pdf,
+    Docx,
+}
+
+fn library(target: Target) -> Library {
+    use typst::foundations::{Dict, IntoValue};
+    let mut inputs = Dict::new();
+    let name = match target {
+        Target::Pdf => "pdf",
+        Target::Docx => "docx",
+    };
+    inputs.insert("dudao-format".into(), name.into_value());
+    // The html module is there for both, so that the style's Word branch
+    // parses the same way whichever output is made.
+    Library::builder()
+        .with_inputs(inputs)
+        .with_features([typst::Feature::Html].into_iter().collect())
+        .build()
 }
 
 fn project_file(path: &str) -> Result<FileId, typst::syntax::PathError> {

@@ -27,8 +27,11 @@ pub struct RenderOptions {
     pub plan: PathBuf,
     /// Workbooks replacing the plan's `data.schools`.
     pub schools: Vec<PathBuf>,
-    /// The PDF; by default named after the report title, beside the plan.
+    /// The report file; by default named after the report title, beside
+    /// the plan.
     pub output: Option<PathBuf>,
+    /// PDF or Word; by default from the output's extension, else PDF.
+    pub format: Option<ReportFormat>,
     /// A folder to write the typst sources to.
     pub emit_typ: Option<PathBuf>,
     pub font_paths: Vec<PathBuf>,
@@ -37,6 +40,43 @@ pub struct RenderOptions {
     pub tagged: bool,
     /// The plan's choice unless given.
     pub school_pages: Option<SchoolPages>,
+}
+
+/// What `dudao render` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ReportFormat {
+    #[default]
+    Pdf,
+    /// An editable Word document from the same templates.
+    Docx,
+}
+
+impl ReportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ReportFormat::Pdf => "pdf",
+            ReportFormat::Docx => "docx",
+        }
+    }
+
+    /// The format a file name asks for.
+    pub fn of_path(path: &Path) -> Option<ReportFormat> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "pdf" => Some(ReportFormat::Pdf),
+            "docx" => Some(ReportFormat::Docx),
+            _ => None,
+        }
+    }
+}
+
+/// One compiled report file, PDF or Word.
+struct Compiled {
+    bytes: Vec<u8>,
+    /// "253 页" for a PDF; Word paginates itself.
+    extent: String,
+    fonts_used: Vec<crate::render::FontUse>,
+    warnings: Vec<String>,
 }
 
 /// The county's templates folder, if the plan names one.
@@ -95,10 +135,44 @@ fn job(county: &County, args: &RenderOptions, src: Sources) -> RenderJob {
     job
 }
 
-fn compile(county: &County, job: &RenderJob, fonts: &FontSet) -> Result<Rendered, Error> {
+fn compile(
+    county: &County,
+    job: &RenderJob,
+    fonts: &FontSet,
+    format: ReportFormat,
+) -> Result<Compiled, Error> {
+    let done = match format {
+        ReportFormat::Pdf => {
+            crate::render::render_with_fonts(job, fonts).map(|r: Rendered| Compiled {
+                extent: format!("{} 页", r.document.pages().len()),
+                bytes: r.pdf,
+                fonts_used: r.fonts_used,
+                warnings: r.warnings,
+            })
+        }
+        ReportFormat::Docx => crate::render::render_docx_with_fonts(job, fonts).map(|r| {
+            let tables = r
+                .document
+                .sections
+                .iter()
+                .flat_map(|s| &s.blocks)
+                .filter(|b| matches!(b, crate::render::docx::model::Block::Table(_)))
+                .count();
+            Compiled {
+                extent: format!("{} 节、{} 个表格", r.document.sections.len(), tables),
+                bytes: r.docx,
+                fonts_used: Vec::new(),
+                warnings: r.warnings,
+            }
+        }),
+    };
+    done.map_err(|e| template_error(county, job, e))
+}
+
+fn template_error(county: &County, job: &RenderJob, e: crate::render::RenderError) -> Error {
     use crate::render::RenderError;
     use crate::render::diag::{TemplateSource, for_template_author};
-    crate::render::render_with_fonts(job, fonts).map_err(|e| match e {
+    match e {
         // The drafter edits templates, not the generated source: name the
         // first error at the template line, in the county's own folder.
         RenderError::Compile(diags) => {
@@ -127,7 +201,7 @@ fn compile(county: &County, job: &RenderJob, fonts: &FontSet) -> Result<Rendered
             ))
         }
         other => Error::Render(other.to_string()),
-    })
+    }
 }
 
 /// `dudao render`.
@@ -136,9 +210,14 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
     let county = crate::input::load(&args.plan, &args.schools)?;
     clock.lap("读取数据");
     let access = county.access.clone();
+    let format = args
+        .format
+        .or_else(|| args.output.as_deref().and_then(ReportFormat::of_path))
+        .unwrap_or_default();
+    let ext = format.extension();
     let out = args.output.clone().unwrap_or_else(|| {
         let name = crate::output::file_component(&county.plan.report.title, "自评报告");
-        county.project_dir.join(format!("{name}.pdf"))
+        county.project_dir.join(format!("{name}.{ext}"))
     });
     // Refused before the render, so nobody waits for a refusal.
     access.check_output(&out)?;
@@ -160,8 +239,11 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
     let fonts = FontSet::new(&args.font_paths, !args.no_system_fonts);
     clock.lap("加载字体");
     let job = job(&county, args, src);
-    let report = compile(&county, &job, &fonts)?;
-    clock.lap("typst 排版与导出 PDF");
+    let report = compile(&county, &job, &fonts, format)?;
+    clock.lap(match format {
+        ReportFormat::Pdf => "typst 排版与导出 PDF",
+        ReportFormat::Docx => "typst 编译与写出 Word 文档",
+    });
 
     // Separate school files are rendered before anything is written, so a
     // failure leaves no partial output.
@@ -182,8 +264,8 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
             let mut j = job.clone();
             j.main = main;
             j.title = format!("{}（{}）资源配置指标核对表", s.name, s.section);
-            let r = compile(&county, &j, &fonts)?;
-            school_files.push((format!("{name}.pdf"), r.pdf));
+            let r = compile(&county, &j, &fonts, format)?;
+            school_files.push((format!("{name}.{ext}"), r.bytes));
         }
     }
 
@@ -205,10 +287,10 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
         None
     } else {
         access.check_output_dir(&school_dir)?;
-        let staged = crate::output::stage_folder(&school_dir, &school_files, ".pdf")?;
+        let staged = crate::output::stage_folder(&school_dir, &school_files, &format!(".{ext}"))?;
         Some(staged.commit()?)
     };
-    if let Err(e) = crate::output::write_file(&out, &report.pdf) {
+    if let Err(e) = crate::output::write_file(&out, &report.bytes) {
         if let Some(c) = committed {
             c.rollback();
         }
@@ -217,8 +299,7 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
     if let Some(c) = committed {
         c.finish();
     }
-    let pages = report.document.pages().len();
-    eprintln!("已生成报告：{}（{} 页）", out.display(), pages);
+    eprintln!("已生成报告：{}（{}）", out.display(), report.extent);
     if !school_files.is_empty() {
         eprintln!(
             "一校一表：{} 个文件，在 {}",
@@ -227,10 +308,18 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
         );
     }
     clock.lap("写出文件");
-    eprintln!(
-        "使用字体：{}",
-        crate::render::fonts::summary(&report.fonts_used)
-    );
+    match format {
+        ReportFormat::Pdf => eprintln!(
+            "使用字体：{}",
+            crate::render::fonts::summary(&report.fonts_used)
+        ),
+        // Word embeds nothing: it shows the fonts the document names, or
+        // its own substitutes where a machine lacks them.
+        ReportFormat::Docx => eprintln!(
+            "文档指定字体：{}（Word、WPS 打开时使用本机所装字体）",
+            crate::render::docx::spec::font_summary()
+        ),
+    }
     clock.report();
     for w in &report.warnings {
         eprintln!("提醒：{w}");
