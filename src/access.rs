@@ -153,6 +153,16 @@ impl Access {
         }
     }
 
+    /// The files this run read, in the order first read, leaving out the
+    /// kinds named.
+    pub fn inputs(&self, except: &[InputKind]) -> Vec<PathBuf> {
+        let read = self.read.lock().unwrap_or_else(|e| e.into_inner());
+        read.iter()
+            .filter(|i| !except.contains(&i.kind))
+            .map(|i| i.path.clone())
+            .collect()
+    }
+
     /// Refuse an output that is, or resolves to, an input of this run.
     /// A file that does not exist yet resolves through its folder.
     pub fn check_output(&self, out: &Path) -> Result<(), Error> {

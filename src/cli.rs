@@ -57,6 +57,9 @@ pub enum Command {
     /// 生成自评报告 PDF（含附表和一校一表）
     #[command(help_template = HELP_TEMPLATE)]
     Render(RenderArgs),
+    /// 边改边看：计划文件、学校统计表或报告模板一保存就重新生成报告（Ctrl+C 结束）
+    #[command(help_template = HELP_TEMPLATE)]
+    Watch(RenderArgs),
     /// 新建一个可直接编辑的项目文件夹（计划文件、学校统计表模板）
     #[command(help_template = HELP_TEMPLATE)]
     Init {
@@ -173,6 +176,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             output,
         } => evaluate(&input, format, output.as_deref()),
         Command::Render(args) => crate::report::run(&args.options()),
+        Command::Watch(args) => crate::report::watch::run(&args.options()),
         Command::Init {
             dir,
             sample_schools,

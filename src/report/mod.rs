@@ -4,6 +4,7 @@
 
 pub mod context;
 pub mod templates;
+pub mod watch;
 
 use crate::access::{Access, InputKind};
 use crate::error::Error;
@@ -204,16 +205,90 @@ fn template_error(county: &County, job: &RenderJob, e: crate::render::RenderErro
     }
 }
 
+/// What one render wrote, for the command to tell.
+pub struct Done {
+    pub out: PathBuf,
+    pub format: ReportFormat,
+    /// "253 页" or "8 节、624 个表格".
+    pub extent: String,
+    /// Separate school files and their folder, if any.
+    pub school_files: usize,
+    pub school_dir: PathBuf,
+    pub fonts_used: Vec<crate::render::FontUse>,
+    pub warnings: Vec<String>,
+    /// Every file the render read (plan, workbooks, templates, project
+    /// files): what `dudao watch` watches.
+    pub inputs: Vec<PathBuf>,
+}
+
 /// `dudao render`.
 pub fn run(args: &RenderOptions) -> Result<(), Error> {
     let mut clock = Stages::new();
+    let fonts = FontSet::new(&args.font_paths, !args.no_system_fonts);
+    clock.lap("加载字体");
+    let done = render_once(args, &fonts, &mut clock)?;
+    eprintln!("已生成报告：{}（{}）", done.out.display(), done.extent);
+    if done.school_files > 0 {
+        eprintln!(
+            "一校一表：{} 个文件，在 {}",
+            done.school_files,
+            done.school_dir.display()
+        );
+    }
+    match done.format {
+        ReportFormat::Pdf => eprintln!(
+            "使用字体：{}",
+            crate::render::fonts::summary(&done.fonts_used)
+        ),
+        // Word embeds nothing: it shows the fonts the document names, or
+        // its own substitutes where a machine lacks them.
+        ReportFormat::Docx => eprintln!(
+            "文档指定字体：{}（Word、WPS 打开时使用本机所装字体）",
+            crate::render::docx::spec::font_summary()
+        ),
+    }
+    clock.report();
+    for w in &done.warnings {
+        eprintln!("提醒：{w}");
+    }
+    Ok(())
+}
+
+/// The format asked for: `--format`, else the output's extension, else PDF.
+pub fn format_of(args: &RenderOptions) -> Result<ReportFormat, Error> {
+    let by_name = args.output.as_deref().and_then(ReportFormat::of_path);
+    let format = match (args.format, by_name) {
+        (Some(f), Some(n)) if f != n => {
+            return Err(Error::Other(format!(
+                "输出文件 {} 的扩展名与 --format {} 不一致，请改用 .{} 结尾的文件名或去掉 --format",
+                args.output.as_deref().unwrap_or(Path::new("")).display(),
+                f.extension(),
+                f.extension()
+            )));
+        }
+        (Some(f), _) | (None, Some(f)) => f,
+        (None, None) => ReportFormat::Pdf,
+    };
+    if format == ReportFormat::Docx && (args.pdf_a || args.tagged) {
+        return Err(Error::Other(
+            "--pdf-a 和 --tagged 只用于 PDF，Word 文档不适用".into(),
+        ));
+    }
+    Ok(format)
+}
+
+/// One render, all files written or none: what `dudao render` does once
+/// and `dudao watch` on every change. `fonts` are scanned by the caller, so
+/// that a watch scans them once.
+pub fn render_once(
+    args: &RenderOptions,
+    fonts: &FontSet,
+    clock: &mut Stages,
+) -> Result<Done, Error> {
+    let format = format_of(args)?;
     let county = crate::input::load(&args.plan, &args.schools)?;
     clock.lap("读取数据");
     let access = county.access.clone();
-    let format = args
-        .format
-        .or_else(|| args.output.as_deref().and_then(ReportFormat::of_path))
-        .unwrap_or_default();
     let ext = format.extension();
     let out = args.output.clone().unwrap_or_else(|| {
         let name = crate::output::file_component(&county.plan.report.title, "自评报告");
@@ -236,10 +311,8 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
             dir.join("main.typ").display()
         );
     }
-    let fonts = FontSet::new(&args.font_paths, !args.no_system_fonts);
-    clock.lap("加载字体");
     let job = job(&county, args, src);
-    let report = compile(&county, &job, &fonts, format)?;
+    let report = compile(&county, &job, fonts, format)?;
     clock.lap(match format {
         ReportFormat::Pdf => "typst 排版与导出 PDF",
         ReportFormat::Docx => "typst 编译与写出 Word 文档",
@@ -264,7 +337,7 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
             let mut j = job.clone();
             j.main = main;
             j.title = format!("{}（{}）资源配置指标核对表", s.name, s.section);
-            let r = compile(&county, &j, &fonts, format)?;
+            let r = compile(&county, &j, fonts, format)?;
             school_files.push((format!("{name}.{ext}"), r.bytes));
         }
     }
@@ -299,43 +372,34 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
     if let Some(c) = committed {
         c.finish();
     }
-    eprintln!("已生成报告：{}（{}）", out.display(), report.extent);
-    if !school_files.is_empty() {
-        eprintln!(
-            "一校一表：{} 个文件，在 {}",
-            school_files.len(),
-            school_dir.display()
-        );
-    }
     clock.lap("写出文件");
-    match format {
-        ReportFormat::Pdf => eprintln!(
-            "使用字体：{}",
-            crate::render::fonts::summary(&report.fonts_used)
-        ),
-        // Word embeds nothing: it shows the fonts the document names, or
-        // its own substitutes where a machine lacks them.
-        ReportFormat::Docx => eprintln!(
-            "文档指定字体：{}（Word、WPS 打开时使用本机所装字体）",
-            crate::render::docx::spec::font_summary()
-        ),
-    }
-    clock.report();
-    for w in &report.warnings {
-        eprintln!("提醒：{w}");
-    }
-    Ok(())
+    Ok(Done {
+        out,
+        format,
+        extent: report.extent,
+        school_files: school_files.len(),
+        school_dir,
+        fonts_used: report.fonts_used,
+        warnings: report.warnings,
+        inputs: access.inputs(&[InputKind::Font]),
+    })
 }
 
 /// Stage timings for benchmarks, printed when `DUDAO_TIMINGS` is set.
-struct Stages {
+pub struct Stages {
     on: bool,
     last: std::time::Instant,
     laps: Vec<(&'static str, f64)>,
 }
 
+impl Default for Stages {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Stages {
-    fn new() -> Self {
+    pub fn new() -> Self {
         Stages {
             on: std::env::var_os("DUDAO_TIMINGS").is_some(),
             last: std::time::Instant::now(),
@@ -343,13 +407,13 @@ impl Stages {
         }
     }
 
-    fn lap(&mut self, stage: &'static str) {
+    pub fn lap(&mut self, stage: &'static str) {
         let now = std::time::Instant::now();
         self.laps.push((stage, (now - self.last).as_secs_f64()));
         self.last = now;
     }
 
-    fn report(&self) {
+    pub fn report(&self) {
         if self.on {
             for (stage, s) in &self.laps {
                 eprintln!("用时 {stage}：{s:.3} 秒");

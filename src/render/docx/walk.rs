@@ -666,10 +666,8 @@ fn widths(spec_list: Option<&str>, ncols: usize, size: u32, text_width: u32) -> 
                     Some((n * 10.0 * spec::MM, false))
                 } else if let Some(n) = num("pt") {
                     Some((n * 20.0, false))
-                } else if let Some(n) = num("%") {
-                    Some((n / 100.0 * f64::from(text_width), false))
                 } else {
-                    None
+                    num("%").map(|n| (n / 100.0 * f64::from(text_width), false))
                 }
             })
             .collect(),

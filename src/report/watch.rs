@@ -1,0 +1,139 @@
+//! `dudao watch`: the report re-rendered whenever one of its inputs is
+//! saved, for drafting with the PDF open beside the editor.
+//!
+//! One process keeps typst's memoisation caches between compiles (only
+//! entries unused for a few compiles are evicted, as typst-cli does), so a
+//! one-sentence edit re-lays out only what changed. The fonts are scanned
+//! once. What is watched is what the last render read (the plan, its
+//! workbooks, the county's templates, project files), so a workbook added
+//! to the plan is watched from the next render on. A broken edit prints its
+//! located error and leaves the last good report in place: every render
+//! writes all its files or none.
+
+use super::{RenderOptions, Stages, render_once};
+use crate::error::Error;
+use crate::render::FontSet;
+use notify::{EventKind, RecursiveMode, Watcher};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// How long a burst of file events (an editor's save: write, rename,
+/// chmod) is allowed to settle before rendering.
+const SETTLE: Duration = Duration::from_millis(80);
+
+/// Compiles that may pass before an unused cache entry is evicted.
+const CACHE_GENERATIONS: usize = 10;
+
+pub fn run(args: &RenderOptions) -> Result<(), Error> {
+    let mut args = args.clone();
+    let fonts = FontSet::new(&args.font_paths, !args.no_system_fonts);
+    let plan = std::fs::canonicalize(&args.plan).unwrap_or_else(|_| args.plan.clone());
+    let mut watched: BTreeSet<PathBuf> = BTreeSet::from([plan.clone()]);
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = notify::recommended_watcher(move |e| {
+        let _ = tx.send(e);
+    })
+    .map_err(|e| Error::Other(format!("无法监视文件的修改：{e}")))?;
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+
+    eprintln!("正在监视计划文件、学校统计表和报告模板的修改；按 Ctrl+C 结束。");
+    let mut changed: Vec<PathBuf> = Vec::new();
+    loop {
+        let start = Instant::now();
+        let mut clock = Stages::new();
+        match render_once(&args, &fonts, &mut clock) {
+            Ok(done) => {
+                let what = if changed.is_empty() {
+                    "已生成".to_string()
+                } else {
+                    format!("{} 已修改，已重新生成", names(&changed))
+                };
+                eprintln!(
+                    "{what}：{}（{}），用时 {:.2} 秒",
+                    done.out.display(),
+                    done.extent,
+                    start.elapsed().as_secs_f64()
+                );
+                for w in &done.warnings {
+                    eprintln!("提醒：{w}");
+                }
+                // Later renders keep writing where the first one did.
+                args.output = Some(done.out.clone());
+                watched = done.inputs.into_iter().collect();
+                watched.insert(plan.clone());
+            }
+            Err(e) => {
+                eprintln!("错误：{e}");
+                eprintln!("报告未更新，上一次生成的文件保持不变；改正后保存即重新生成。");
+            }
+        }
+        typst::comemo::evict(CACHE_GENERATIONS);
+        // Watch the folders (an editor that saves by renaming replaces
+        // the file, and a watch on the old file would go quiet).
+        for dir in watched.iter().filter_map(|p| p.parent()) {
+            if dirs.insert(dir.to_path_buf()) {
+                watcher
+                    .watch(dir, RecursiveMode::NonRecursive)
+                    .map_err(|e| Error::Other(format!("无法监视 {}：{e}", dir.display())))?;
+            }
+        }
+        changed = wait_for_change(&rx, &watched)?;
+    }
+}
+
+/// Blocks until one of `watched` changes; gives the changed files.
+fn wait_for_change(
+    rx: &mpsc::Receiver<notify::Result<notify::Event>>,
+    watched: &BTreeSet<PathBuf>,
+) -> Result<Vec<PathBuf>, Error> {
+    let mut hit: BTreeSet<PathBuf> = BTreeSet::new();
+    loop {
+        let event = if hit.is_empty() {
+            rx.recv()
+                .map_err(|_| Error::Other("文件监视已停止".into()))?
+        } else {
+            match rx.recv_timeout(SETTLE) {
+                Ok(e) => e,
+                Err(mpsc::RecvTimeoutError::Timeout) => return Ok(hit.into_iter().collect()),
+                Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(Error::Other("文件监视已停止".into()));
+                }
+            }
+        };
+        let Ok(event) = event else { continue };
+        if matches!(event.kind, EventKind::Access(_)) {
+            continue;
+        }
+        for p in event.paths {
+            let p = canonical_in_parent(&p);
+            if watched.contains(&p) {
+                hit.insert(p);
+            }
+        }
+    }
+}
+
+/// The path with its folder canonicalised: the file itself may be gone
+/// for a moment while an editor replaces it.
+fn canonical_in_parent(p: &Path) -> PathBuf {
+    match (p.parent(), p.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or_else(|_| p.to_path_buf()),
+        _ => p.to_path_buf(),
+    }
+}
+
+fn names(paths: &[PathBuf]) -> String {
+    paths
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join("、")
+}
