@@ -335,25 +335,6 @@ pub fn workbook(u: &Units, day: chrono::NaiveDate) -> Result<Vec<u8>, crate::err
     run().map_err(|e| crate::error::Error::Other(format!("无法生成责任清单工作簿：{e}")))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::normalise;
-
-    #[test]
-    fn one_unit_however_written() {
-        for n in ["县财政局", "财政局", "泗县财政局", " 县 财政局"] {
-            assert_eq!(normalise("泗县", n), "财政局", "{n}");
-        }
-        assert_eq!(
-            normalise("泗县", "泗县人民政府"),
-            normalise("泗县", "县政府")
-        );
-        assert_eq!(normalise("泗县", "团县委"), "团县委");
-        assert_eq!(normalise("泗县", "各镇政府"), "各镇政府");
-        assert_ne!(normalise("泗县", "县"), "");
-    }
-}
-
 /// The 责任清单 as a PDF, through the report's templates and renderer.
 #[cfg(feature = "report")]
 pub fn pdf(
@@ -457,4 +438,23 @@ pub fn run(
         eprintln!("单位名称归并：“{}”按“{}”计", m.written, m.unit);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn one_unit_however_written() {
+        for n in ["县财政局", "财政局", "泗县财政局", " 县 财政局"] {
+            assert_eq!(normalise("泗县", n), "财政局", "{n}");
+        }
+        assert_eq!(
+            normalise("泗县", "泗县人民政府"),
+            normalise("泗县", "县政府")
+        );
+        assert_eq!(normalise("泗县", "团县委"), "团县委");
+        assert_eq!(normalise("泗县", "各镇政府"), "各镇政府");
+        assert_ne!(normalise("泗县", "县"), "");
+    }
 }

@@ -223,7 +223,7 @@ pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
                 .items
                 .iter()
                 .filter(|x| x.id == id && x.met == Some(false))
-                .map(|x| item_fact(x))
+                .map(item_fact)
                 .collect();
             it.problem = format!("{}。", facts.join("；"));
             it.indicator = name;
