@@ -358,7 +358,7 @@ pub fn pdf(
     let env = templates::environment(dir.clone());
     let ctx = minijinja::context! {
         plan => Value::from(Serde(&county.plan)),
-        u => Value::from(Serde(u)),
+        unit_list => Value::from(Serde(u)),
         data_date => data_date,
     };
     let main = templates::render(&env, "units.typ.j2", &ctx)?;

@@ -47,6 +47,14 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../report_templates/school-main.typ.j2"),
     ),
     (
+        "ledger.typ.j2",
+        include_str!("../../report_templates/ledger.typ.j2"),
+    ),
+    (
+        "units-attachment.typ.j2",
+        include_str!("../../report_templates/units-attachment.typ.j2"),
+    ),
+    (
         "units.typ.j2",
         include_str!("../../report_templates/units.typ.j2"),
     ),
