@@ -60,6 +60,30 @@ pub enum Command {
     /// 边改边看：计划文件、学校统计表或报告模板一保存就重新生成报告（Ctrl+C 结束）
     #[command(help_template = HELP_TEMPLATE)]
     Watch(RenderArgs),
+    /// 生成整改台账（Excel）；用 --ledger 读入上次的台账，保留已填写的内容并按新数据销号
+    #[command(help_template = HELP_TEMPLATE)]
+    Ledger {
+        #[command(flatten)]
+        input: InputArgs,
+        /// 输出的台账文件（默认：计划文件所在文件夹中的 整改台账.xlsx）
+        #[arg(short, long, value_name = "文件")]
+        output: Option<PathBuf>,
+        /// 上次生成并经填写的台账
+        #[arg(long, value_name = "文件")]
+        ledger: Option<PathBuf>,
+    },
+    /// 生成责任清单：按牵头单位、责任单位列出任务、目标、时限和整改问题（PDF 和 Excel）
+    #[command(help_template = HELP_TEMPLATE)]
+    Units {
+        #[command(flatten)]
+        input: InputArgs,
+        /// 输出：.pdf 或 .xlsx 文件，或一个文件夹（两种都写；默认计划文件所在文件夹）
+        #[arg(short, long, value_name = "文件或文件夹")]
+        output: Option<PathBuf>,
+        /// 上次的台账，问题的状态按台账计
+        #[arg(long, value_name = "文件")]
+        ledger: Option<PathBuf>,
+    },
     /// 新建一个可直接编辑的项目文件夹（计划文件、学校统计表模板）
     #[command(help_template = HELP_TEMPLATE)]
     Init {
@@ -177,6 +201,26 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         } => evaluate(&input, format, output.as_deref()),
         Command::Render(args) => crate::report::run(&args.options()),
         Command::Watch(args) => crate::report::watch::run(&args.options()),
+        Command::Ledger {
+            input,
+            output,
+            ledger,
+        } => crate::ledger::run(
+            &input.plan,
+            &input.schools,
+            output.as_deref(),
+            ledger.as_deref(),
+        ),
+        Command::Units {
+            input,
+            output,
+            ledger,
+        } => crate::units::run(
+            &input.plan,
+            &input.schools,
+            output.as_deref(),
+            ledger.as_deref(),
+        ),
         Command::Init {
             dir,
             sample_schools,

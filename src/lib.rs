@@ -15,6 +15,7 @@ pub mod evaluate;
 #[cfg(feature = "report")]
 pub mod init;
 pub mod input;
+pub mod ledger;
 pub mod model;
 pub mod output;
 pub mod profile;
@@ -24,3 +25,4 @@ pub mod render;
 pub mod report;
 pub mod source;
 pub mod synth;
+pub mod units;

@@ -311,6 +311,44 @@ fn national_plausibility() -> BTreeMap<String, PlausibleRange> {
         .unwrap_or_default()
 }
 
+/// What the 整改台账 needs beyond the standards: a deadline where the plan
+/// gives none, and unit costs for a rough 估算投入.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerRules {
+    /// Months after the report date an item is due when no task of the
+    /// plan and no later milestone gives a date.
+    #[serde(default = "six")]
+    pub deadline_months: u32,
+    /// 元 per unit of what a school must add (L1–L7 by id): per teacher,
+    /// per m², per 元 of equipment, per room. Indicators without one get no
+    /// estimate.
+    #[serde(default)]
+    pub unit_costs: BTreeMap<String, UnitCost>,
+}
+
+impl Default for LedgerRules {
+    fn default() -> Self {
+        LedgerRules {
+            deadline_months: six(),
+            unit_costs: BTreeMap::new(),
+        }
+    }
+}
+
+fn six() -> u32 {
+    6
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitCost {
+    /// 元 per unit.
+    pub yuan: f64,
+    /// The unit priced, as the addition gives it: 人, 平方米, 元, 间.
+    pub per: String,
+}
+
 /// One standard the plan's `standards.set` changed from the profile it
 /// started from: what a reviewer must be told was judged differently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -337,6 +375,9 @@ pub struct Profile {
     /// 存在的问题 proposes it, a province or county edits it here.
     #[serde(default)]
     pub remedies: BTreeMap<String, String>,
+    /// How the 整改台账 dates and prices its items.
+    #[serde(default)]
+    pub ledger: LedgerRules,
     pub resource: ResourceRules,
     pub apportion: ApportionRule,
     pub exclude: ExcludeRule,

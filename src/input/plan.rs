@@ -69,6 +69,10 @@ pub struct Plan {
     /// 特色亮点、典型经验: the bureau's own paragraphs.
     #[serde(default)]
     pub highlights: Vec<Highlight>,
+    /// 整改台账: who answers for an indicator where the task carrying it
+    /// does not say it right.
+    #[serde(default)]
+    pub ledger: LedgerPlan,
     pub data: DataFiles,
 }
 
@@ -295,6 +299,27 @@ pub struct SelfEvaluation {
     pub statistics_date: Option<Spanned<Date>>,
 }
 
+/// The plan's say on the 整改台账.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LedgerPlan {
+    /// Units per indicator id (`L5`, `G11`, `cv` for the CVs), replacing
+    /// those of the task that carries it.
+    #[serde(default)]
+    pub responsible: BTreeMap<String, Spanned<UnitsOverride>>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnitsOverride {
+    /// 牵头单位
+    #[serde(default)]
+    pub lead: Vec<String>,
+    /// 责任单位 (配合)
+    #[serde(default)]
+    pub responsible: Vec<String>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Highlight {
@@ -338,6 +363,12 @@ pub struct ReportMeta {
     pub next_steps: Vec<String>,
     #[serde(default)]
     pub conclusion: Option<String>,
+    /// Attach the 整改台账 to the report.
+    #[serde(default)]
+    pub ledger: bool,
+    /// Attach the 责任清单 by unit to the report.
+    #[serde(default)]
+    pub units: bool,
 }
 
 fn yes() -> bool {

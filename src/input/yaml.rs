@@ -237,6 +237,22 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
                 r.max = v;
             }
         }
+        ["remedies", id] => match v {
+            // 整改措施 wording; a county says it its own way.
+            Scalar::Text(t) if !t.trim().is_empty() => {
+                p.remedies.insert(id.to_string(), t.trim().to_string());
+            }
+            _ => return Err("应为整改措施的文字".into()),
+        },
+        ["ledger", "deadline_months"] => p.ledger.deadline_months = num()? as u32,
+        ["ledger", "unit_costs", id] => {
+            let keys: Vec<String> = p.ledger.unit_costs.keys().cloned().collect();
+            let c =
+                p.ledger.unit_costs.get_mut(*id).ok_or_else(|| {
+                    format!("标准中没有 {id} 的单价（可选：{}）", keys.join("、"))
+                })?;
+            c.yuan = num()?;
+        }
         [id, crit] => {
             let spec = p
                 .indicators

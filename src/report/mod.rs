@@ -110,7 +110,29 @@ pub fn sources(
     let dir = template_dir(county)?;
     let ctx = context::build(county, eval, with_school_pages);
     let env = templates::environment(dir.clone());
-    let main = templates::render(&env, "main.typ.j2", &Value::from(Serde(&ctx)))?;
+    // The 整改台账 and 责任清单 as attachments, when the plan asks.
+    let r = &county.plan.report;
+    let value = if r.ledger || r.units {
+        let l = crate::ledger::build(county, eval, None)?;
+        let u = crate::units::build(&county.plan, eval, &l);
+        let mut v = serde_json::to_value(&ctx)
+            .map_err(|e| Error::Other(format!("无法生成报告数据：{e}")))?;
+        if let Some(m) = v.as_object_mut() {
+            m.insert(
+                "ledger".into(),
+                serde_json::to_value(&l).unwrap_or_default(),
+            );
+            m.insert(
+                "unit_list".into(),
+                serde_json::to_value(&u).unwrap_or_default(),
+            );
+            m.insert("data_date".into(), l.data_date.clone().into());
+        }
+        Value::from(Serde(&v))
+    } else {
+        Value::from(Serde(&ctx))
+    };
+    let main = templates::render(&env, "main.typ.j2", &value)?;
     let style = templates::source("style.typ", dir.as_ref())?;
     let mut files = BTreeMap::new();
     files.insert(crate::render::STYLE_PATH.to_string(), style.into_bytes());

@@ -46,6 +46,22 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "school-main.typ.j2",
         include_str!("../../report_templates/school-main.typ.j2"),
     ),
+    (
+        "ledger.typ.j2",
+        include_str!("../../report_templates/ledger.typ.j2"),
+    ),
+    (
+        "units-attachment.typ.j2",
+        include_str!("../../report_templates/units-attachment.typ.j2"),
+    ),
+    (
+        "units.typ.j2",
+        include_str!("../../report_templates/units.typ.j2"),
+    ),
+    (
+        "units-body.typ.j2",
+        include_str!("../../report_templates/units-body.typ.j2"),
+    ),
     ("style.typ", crate::render::STYLE_TYP),
 ];
 
