@@ -269,7 +269,7 @@ impl Walker {
             }
             Some("confirm") => {
                 let size = attr(e, "data-size").and_then(pt_size).unwrap_or(24);
-                let t = self.table(e, size, Font::Fangsong, false);
+                let t = self.confirm(e, size);
                 self.push_table(t);
             }
             _ if name == "table" => {
@@ -538,6 +538,44 @@ impl Walker {
         }
     }
 
+    /// 学校确认: rows of label cells spread evenly across the line, rows of
+    /// different lengths on one grid (2 and 3 cells: six columns).
+    fn confirm(&mut self, e: &HtmlElement, size: u32) -> Table {
+        let rows: Vec<&HtmlElement> = children(e).filter(|r| tag(r) == "tr").collect();
+        let lens: Vec<u32> = rows
+            .iter()
+            .map(|r| cells(r).count().max(1) as u32)
+            .collect();
+        let grid = lens.iter().fold(1u32, |a, &b| a / gcd(a, b) * b).min(12);
+        let width = self.text_width();
+        let widths = vec![width / grid; grid as usize];
+        let mut out = Vec::new();
+        for (r, n) in rows.iter().zip(&lens) {
+            let span = (grid / n).max(1);
+            let cells = cells(r)
+                .map(|td| {
+                    let mut c = self.cell(td, size, Font::Fangsong, false, false, false, span);
+                    for p in &mut c.paras {
+                        p.before = 120;
+                        p.after = 120;
+                    }
+                    c
+                })
+                .collect();
+            out.push(Row {
+                header: false,
+                cells,
+            });
+        }
+        Table {
+            widths,
+            rows: out,
+            borders: false,
+            size,
+            font: Font::Fangsong,
+        }
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn cell(
         &mut self,
@@ -614,6 +652,10 @@ impl Walker {
             paras,
         }
     }
+}
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 { a.max(1) } else { gcd(b, a % b) }
 }
 
 fn children(e: &HtmlElement) -> impl Iterator<Item = &HtmlElement> {
