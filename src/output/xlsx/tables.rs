@@ -19,8 +19,8 @@ const IND_COLS: [f64; 9] = [8.0, 34.0, 22.0, 11.0, 15.0, 10.0, 20.0, 46.0, 10.0]
 fn source_text(r: &IndicatorResult) -> String {
     let from = match r.source.as_str() {
         "schools" => "据学校统计表计算",
-        "plan" => "计划文件县级数据（figures）",
-        "survey" => "社会认可度问卷调查（survey）",
+        "plan" => "计划文件填报的县级数据",
+        "survey" => "社会认可度问卷调查",
         other => other,
     };
     match &r.evidence {
@@ -145,13 +145,7 @@ pub(super) fn recognition_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(
     let t = text_fmt(Look::Plain);
     let int = num_fmt("#,##0", Look::Plain);
     if rec.groups.is_empty() {
-        merge(
-            ws,
-            (r, 0),
-            (r, 5),
-            "计划文件没有填写问卷调查（survey）。",
-            &t,
-        )?;
+        merge(ws, (r, 0), (r, 5), "计划文件没有填写问卷调查结果。", &t)?;
         r += 1;
     }
     for (k, g) in rec.groups.iter().enumerate() {
@@ -418,7 +412,7 @@ pub(super) fn targets_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), X
             ws,
             (r, 0),
             (r, 9),
-            "计划文件的任务中没有可核对的目标（targets）。",
+            "实施方案的任务中没有可核对的量化目标。",
             &t,
         )?;
         r += 1;
@@ -434,7 +428,13 @@ pub(super) fn targets_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), X
             x.section.map(|s| s.zh()).unwrap_or(""),
             &centre_fmt(Look::Plain),
         )?;
-        text(ws, r, 4, x.key.as_deref().unwrap_or(""), &t)?;
+        text(
+            ws,
+            r,
+            4,
+            &criterion_label(e, &x.indicator, x.key.as_deref()),
+            &t,
+        )?;
         text(ws, r, 5, &x.target, &t)?;
         text(ws, r, 6, &x.deadline, &centre_fmt(Look::Plain))?;
         text(
@@ -460,4 +460,25 @@ pub(super) fn targets_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), X
     ws.set_freeze_panes(3, 0)?;
     page_setup(ws, e, name, Some((2, 2)))?;
     ws.finish()
+}
+
+/// The words of the criterion a target names, never its key: the plan's
+/// `backbone_share` is a reviewer's “骨干教师交流比例”.
+fn criterion_label(e: &Evaluation, indicator: &str, key: Option<&str>) -> String {
+    let Some(key) = key else {
+        return String::new();
+    };
+    e.guarantee
+        .iter()
+        .chain(&e.quality)
+        .chain(std::iter::once(&e.recognition.indicator))
+        .filter(|i| i.id == indicator)
+        .flat_map(|i| {
+            i.criteria
+                .iter()
+                .filter(|c| c.key == key)
+                .map(|c| i.criterion_label(c))
+        })
+        .next()
+        .unwrap_or_default()
 }
