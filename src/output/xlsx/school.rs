@@ -43,8 +43,8 @@ const TAIL: [&str; 4] = [
 ];
 /// First data row (0-based): a title, then two header rows.
 const FIRST: u32 = 3;
-/// The print scale: 10.5 pt prints at about 8.4 pt, still legible.
-const PRINT_SCALE: u16 = 80;
+/// The print scale: 10.5 pt prints at about 8 pt, still legible.
+const PRINT_SCALE: u16 = 75;
 
 /// What 达到/△/✗ a status cell shows.
 fn status_text(s: MetStatus) -> &'static str {
@@ -262,7 +262,7 @@ pub fn write_sheet(
         .fold(10.0, f64::max)
         .min(22.0)
         + 1.0;
-    let mut w = vec![name_w, 10.0, 8.0, 8.0, 8.5, 13.0, 9.0];
+    let mut w = vec![name_w, 10.0, 8.0, 8.0, 8.5, 20.0, 9.0];
     for g in &groups {
         let decimals = sr
             .indicators
@@ -292,7 +292,7 @@ pub fn write_sheet(
             .map(|v| text_width(&super::super::format::grouped(v, decimals as usize)) + 1.5)
             .fold(8.0, f64::max)
             .min(16.0);
-        w.extend([13.0, value, 6.0]);
+        w.extend([20.0, value, 6.0]);
     }
     w.extend([6.0, 8.0, 22.0, 24.0]);
     widths(ws, &w)?;
@@ -373,18 +373,18 @@ pub fn write_sheet(
 /// Where the printed pages split: between indicator groups, as many
 /// groups on a page as fit its width at the print scale.
 fn page_breaks(w: &[f64], sheet: &SchoolSheet) -> Vec<u32> {
-    // Excel's pixels per width unit at the default font, and the width of
-    // landscape A4 inside 0.3-inch margins (96 px an inch).
-    let px = |c: u16| (w.get(c as usize).copied().unwrap_or(8.43) * 7.0 + 5.0).trunc();
-    let avail = (11.69 - 0.6) * 96.0 / (f64::from(PRINT_SCALE) / 100.0);
+    // Column width units a landscape A4 page holds at 100%: measured on
+    // LibreOffice's print (about 100), which is narrower than Excel's.
+    let width_of = |c: u16| w.get(c as usize).copied().unwrap_or(8.43);
+    let avail = 100.0 / (f64::from(PRINT_SCALE) / 100.0);
     let mut spans: Vec<(u16, u16)> = vec![(0, LEAD.len() as u16 - 1)];
     spans.extend(sheet.groups.iter().map(|g| (g.first, g.end())));
     spans.push((sheet.tail, sheet.tail + TAIL.len() as u16 - 1));
-    let repeated = px(0);
+    let repeated = width_of(0);
     let mut used = 0.0;
     let mut breaks = Vec::new();
     for (a, b) in spans {
-        let width: f64 = (a..=b).map(px).sum();
+        let width: f64 = (a..=b).map(width_of).sum();
         if used > 0.0 && used + width > avail {
             breaks.push(u32::from(a));
             used = repeated;
@@ -467,6 +467,30 @@ fn summary(ws: &mut Sheet, e: &Evaluation, sheet: &SchoolSheet, r: u32) -> Resul
     Ok(r + 1)
 }
 
+/// The source cells of a row's figures: `文件!工作表!N9、O9、P9` when they
+/// share a sheet (the columns' order), else one `名称：文件!工作表!单元格`
+/// a line.
+fn sources_text(refs: &[&InputRef]) -> String {
+    match refs {
+        [] => String::new(),
+        [one] => cell_text(&one.at),
+        [first, rest @ ..] => {
+            let same = rest
+                .iter()
+                .all(|x| x.at.file == first.at.file && x.at.sheet == first.at.sheet);
+            if same {
+                let cells: Vec<&str> = refs.iter().map(|x| x.at.cell.as_str()).collect();
+                format!("{}!{}!{}", first.at.file, first.at.sheet, cells.join("、"))
+            } else {
+                refs.iter()
+                    .map(|x| format!("{}：{}", x.label, cell_text(&x.at)))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+        }
+    }
+}
+
 fn school_row(
     ws: &mut Sheet,
     e: &Evaluation,
@@ -534,17 +558,7 @@ fn school_row(
             }
         }
         // Where they came from.
-        let sources: Vec<String> = refs
-            .iter()
-            .map(|x| {
-                if refs.len() == 1 {
-                    cell_text(&x.at)
-                } else {
-                    format!("{}：{}", x.label, cell_text(&x.at))
-                }
-            })
-            .collect();
-        text(ws, r, g.source(), &sources.join("\n"), &t)?;
+        text(ws, r, g.source(), &sources_text(&refs), &t)?;
         // The value as a formula over them.
         let value = s.values.get(&i).copied().flatten();
         let vf = num_fmt(&pattern(decimals), look);
