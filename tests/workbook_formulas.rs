@@ -32,10 +32,15 @@ fn dudao(args: &[&str]) -> std::process::Output {
 
 /// The example's workbook and its JSON, from the binary.
 fn example(dir: &Path) -> (Vec<u8>, Value) {
+    evaluated(PLAN, dir)
+}
+
+/// A county's workbook and JSON, from the binary.
+fn evaluated(plan: &str, dir: &Path) -> (Vec<u8>, Value) {
     let xlsx = dir.join("复核计算表.xlsx");
     let out = dudao(&[
         "evaluate",
-        PLAN,
+        plan,
         "--format",
         "xlsx",
         "-o",
@@ -46,7 +51,7 @@ fn example(dir: &Path) -> (Vec<u8>, Value) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let out = dudao(&["evaluate", PLAN, "--format", "json"]);
+    let out = dudao(&["evaluate", plan, "--format", "json"]);
     assert!(
         out.status.success(),
         "{}",
@@ -255,22 +260,34 @@ fn check_against_json(bytes: &[u8], json: &Value) -> usize {
             let ind = &json["resource"][key]["indicators"][id];
             for (label, field) in [("全县平均值", "mean"), ("标准差", "sd"), ("差异系数", "cv")]
             {
-                let want = ind[field].as_f64().expect("the example has every figure");
-                let got = f(&cv, find(label), c).unwrap_or(f64::NAN);
-                assert!(close(want, got), "{zh} {id} {label}: {got} ≠ {want}");
+                match ind[field].as_f64() {
+                    Some(want) => {
+                        let got = f(&cv, find(label), c).unwrap_or(f64::NAN);
+                        assert!(close(want, got), "{zh} {id} {label}: {got} ≠ {want}");
+                    }
+                    None => assert_eq!(s(&cv, find(label), c), "—", "{zh} {id} {label}"),
+                }
                 compared += 1;
             }
-            let ok = ind["cv_ok"].as_bool().unwrap();
-            assert_eq!(
-                s(&cv, find("是否达到"), c),
-                if ok { "达到" } else { "✗ 未达到" },
-                "{zh} {id} CV verdict"
-            );
-            assert_eq!(
-                f(&cv, find("达到标准的学校（部）数"), c),
-                ind["schools_met"].as_f64()
-            );
-            compared += 2;
+            let rows = json["resource"][key]["schools"].as_u64().unwrap();
+            let verdict = match (rows, ind["cv_ok"].as_bool().unwrap()) {
+                (0, _) => "无此学段",
+                (_, true) => "达到",
+                (_, false) if ind["cv"].is_null() => "✗ 无法计算",
+                _ => "✗ 未达到",
+            };
+            assert_eq!(s(&cv, find("是否达到"), c), verdict, "{zh} {id} CV verdict");
+            if rows > 0 {
+                assert_eq!(
+                    f(&cv, find("达到标准的学校（部）数"), c),
+                    ind["schools_met"].as_f64()
+                );
+                assert_eq!(
+                    f(&cv, find("缺数据的学校（部）数"), c),
+                    ind["schools_missing"].as_f64()
+                );
+            }
+            compared += 3;
         }
     }
     compared
@@ -419,4 +436,116 @@ fn changing_one_input_cell_changes_the_recomputed_cv() {
         "the CV changed: {got} vs {before}"
     );
     assert!(close(got, expected), "{got} ≠ {expected}");
+}
+
+/// A county of three 小学 and no 初中: one 民办 (not counted) and one
+/// without its teaching area (no L4 value, left out of that CV).
+fn small_county(dir: &Path) -> String {
+    let headers = [
+        "学校名称",
+        "学校类型",
+        "学段",
+        "办学性质",
+        "城乡类别",
+        "所在乡镇",
+        "学生数",
+        "班级数",
+        "专任教师数",
+        "高于规定学历教师数",
+        "县级以上骨干教师数",
+        "体育艺术专任教师数",
+        "教学及辅助用房面积",
+        "体育运动场馆面积",
+        "教学仪器设备值",
+        "网络多媒体教室数",
+    ];
+    // 学生数 … 网络多媒体教室数; `None` is a blank cell.
+    type Figures = [Option<f64>; 10];
+    let rows: [(&str, &str, Figures); 3] = [
+        (
+            "甲小学",
+            "公办",
+            [
+                800.0,
+                20.0,
+                50.0,
+                45.0,
+                10.0,
+                9.0,
+                4000.0,
+                7000.0,
+                1_900_000.0,
+                20.0,
+            ]
+            .map(Some),
+        ),
+        (
+            "乙小学",
+            "公办",
+            [
+                300.0, 8.0, 20.0, 12.0, 2.0, 2.0, -1.0, 2000.0, 500_000.0, 6.0,
+            ]
+            .map(|v| (v >= 0.0).then_some(v)),
+        ),
+        (
+            "丙民办小学",
+            "民办",
+            [
+                500.0, 12.0, 30.0, 25.0, 5.0, 5.0, 2000.0, 4000.0, 900_000.0, 10.0,
+            ]
+            .map(Some),
+        ),
+    ];
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (k, (name, own, nums)) in rows.iter().enumerate() {
+        let r = k as u32 + 1;
+        for (c, t) in [*name, "小学", "小学", *own, "乡村", "甲镇"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(r, c as u16, *t).unwrap();
+        }
+        for (c, v) in nums.iter().enumerate() {
+            if let Some(v) = v {
+                ws.write_number(r, 6 + c as u16, *v).unwrap();
+            }
+        }
+    }
+    wb.save(dir.join("学校统计表.xlsx")).unwrap();
+    let plan = dir.join("plan.yaml");
+    std::fs::write(
+        &plan,
+        "county: 测试县\nreport:\n  title: 测试县县域义务教育优质均衡发展自评报告\n  issuer: 测试县人民政府教育督导委员会\n  date: 2024-05-20\nplan:\n  title: 测试县实施方案\n  issuer: 测试县人民政府\n  date: 2023-07-14\ndata:\n  schools: [学校统计表.xlsx]\n",
+    )
+    .unwrap();
+    plan.to_str().unwrap().to_string()
+}
+
+#[test]
+fn a_missing_figure_an_excluded_school_and_an_absent_section_recompute_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = small_county(dir.path());
+    let (bytes, json) = evaluated(&plan, dir.path());
+    // What this county is meant to exercise.
+    let schools = json["schools"].as_array().unwrap();
+    assert_eq!(schools.len(), 3);
+    assert!(schools[1]["values"]["L4"].is_null());
+    assert_eq!(schools[2]["included"], false);
+    assert_eq!(json["resource"]["junior"]["schools"], 0);
+    check_against_json(&bytes, &json);
+    let sh = sheet(&bytes, "初中资源配置");
+    assert!(
+        sh.used_cells()
+            .any(|c| c.2 == &Data::String("本县没有初中学段的学校（部）。".into()))
+    );
+    if !has_soffice() {
+        return;
+    }
+    let bad = edited(&bytes, |_, xml| poisoned(xml));
+    let again = recalculated(&bad, dir.path());
+    check_against_json(&again, &json);
 }
