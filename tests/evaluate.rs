@@ -1006,11 +1006,11 @@ fn the_workbook_reads_back_with_the_exact_numbers_and_sources() {
         string(&sh, r, l1_figure + 1),
         format!("{BOOK}!{SHEET}!{}", cell("高于规定学历教师数", 2))
     );
-    assert_eq!(float(&sh, r, header_col(&sh, "L1 指标值")), value(s3, L1));
+    assert_eq!(float(&sh, r, header_col(&sh, "L1指标值")), value(s3, L1));
     // L4: the books, exact ratio.
     let l4_figure = header_col(&sh, "教学及辅助用房面积（平方米）");
     assert_eq!(float(&sh, r, l4_figure), 935.0);
-    assert_eq!(float(&sh, r, header_col(&sh, "L4 指标值")), 935.0 / 89.0);
+    assert_eq!(float(&sh, r, header_col(&sh, "L4指标值")), 935.0 / 89.0);
     // Tail: 达标项数, 是否达标.
     let (met, verdict) = (header_col(&sh, "达标项数"), header_col(&sh, "是否达标"));
     assert_eq!(float(&sh, r, met), s3.met_count as f64);

@@ -206,7 +206,7 @@ fn check_against_json(bytes: &[u8], json: &Value) -> usize {
         let rows: Vec<&Value> = schools.iter().filter(|x| x["section"] == key).collect();
         let value_cols: Vec<u32> = IDS
             .iter()
-            .map(|id| col(&sh, &format!("{id} 指标值"), 0))
+            .map(|id| col(&sh, &format!("{id}指标值"), 0))
             .collect();
         let met_col = col(&sh, "达标项数", 0);
         let verdict_col = col(&sh, "是否达标", 0);
@@ -384,7 +384,7 @@ fn changing_one_input_cell_changes_the_recomputed_cv() {
     let dir = tempfile::tempdir().unwrap();
     let (bytes, json) = example(dir.path());
     let sh = sheet(&bytes, "小学资源配置");
-    let l4 = col(&sh, "L4 指标值", 0);
+    let l4 = col(&sh, "L4指标值", 0);
     // The first 小学 counted, its own 教学及辅助用房面积 (no share).
     let figure = col(&sh, "教学及辅助用房面积（平方米）", 0);
     let r = (3..)

@@ -173,7 +173,7 @@ pub fn write_sheet(
         &title_fmt(),
     )?;
     ws.fixed(0, 24.0);
-    let formula = "按学生数加权：全县平均值 X̄ = ΣPᵢXᵢ ÷ P（等于全县分子合计 ÷ 学生合计）；标准差 S = √(Σ(Pᵢ ÷ P)(Xᵢ − X̄)²)；差异系数 CV = S ÷ X̄。Pᵢ 为参评学校（部）的学生数，Xᵢ 为其指标值，均取自资源配置表，单元格中是公式（SUMPRODUCT），改动资源配置表中的数据即重新计算。显示 6 位小数；与限值比较时不作舍入。";
+    let formula = "按学生数加权：全县平均值 X̄ = ΣPᵢXᵢ ÷ P（等于全县分子合计 ÷ 学生合计）；标准差 S = √(Σ(Pᵢ ÷ P)(Xᵢ − X̄)²)；差异系数 CV = S ÷ X̄。Pᵢ 为参评学校（部）的学生数，Xᵢ 为其指标值，均取自资源配置表，单元格中是公式（SUMPRODUCT），改动资源配置表中的数据即重新计算。显示6位小数；与限值比较时不作舍入。";
     merge(ws, (1, 0), (1, last), formula, &note_fmt())?;
     let key = boxed().set_bold().set_text_wrap();
     let cvf = num_fmt(CV_PATTERN, Look::Plain);
@@ -186,7 +186,7 @@ pub fn write_sheet(
             r,
             0,
             &format!(
-                "{}（参评 {} 所（部），学生 {} 人）",
+                "{}（参评{}所（部），学生{}人）",
                 section.zh(),
                 sr.schools,
                 super::super::format::grouped(sr.students, 0)
@@ -319,10 +319,7 @@ pub fn write_sheet(
         let line = if sr.cv_all_ok {
             format!("{}各项指标校际差异系数均达到限值。", section.zh())
         } else {
-            format!(
-                "✗ {}有 {bad_n} 项指标校际差异系数未达到限值。",
-                section.zh()
-            )
+            format!("✗ {}有{bad_n}项指标校际差异系数未达到限值。", section.zh())
         };
         label(ws, r, 0, &line, &base())?;
         r += 2;

@@ -144,7 +144,7 @@ fn readme(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
         if v.no_veto { "无" } else { "✗ 有" }
     );
     let limits = format!(
-        "每所学校（部）7 项指标中至少 {} 项达到标准，其余不低于标准的 {}%；各指标校际差异系数小学不超过 {}，初中不超过 {}（与限值比较时不作舍入）",
+        "每所学校（部）7项指标中至少{}项达到标准，其余不低于标准的{}%；各指标校际差异系数小学不超过{}，初中不超过{}（与限值比较时不作舍入）",
         e.resource.min_met,
         fmt_number(e.resource.floor_ratio * 100.0),
         cv_limit_text(e, Section::Primary),
@@ -226,10 +226,10 @@ fn readme(raw: &mut Worksheet, e: &Evaluation) -> Result<(), XlsxError> {
     let types: Vec<String> = o
         .schools_by_type
         .iter()
-        .map(|(t, n)| format!("{t} {n} 所"))
+        .map(|(t, n)| format!("{t}{n}所"))
         .collect();
     let line = format!(
-        "学校 {} 所（{}），分布在 {} 个乡镇（街道）；其中 {} 所学校的共用资源按全校数分摊。",
+        "学校{}所（{}），分布在{}个乡镇（街道）；其中{}所学校的共用资源按全校数分摊。",
         o.schools_total,
         types.join("、"),
         o.townships,

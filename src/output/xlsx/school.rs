@@ -323,7 +323,7 @@ pub fn write_sheet(
             text(ws, 2, g.first + k as u16, &slot_header(*m), &h)?;
         }
         text(ws, 2, g.source(), "来源单元格", &h)?;
-        text(ws, 2, g.value(), &format!("{} 指标值", i.id()), &h)?;
+        text(ws, 2, g.value(), &format!("{}指标值", i.id()), &h)?;
         text(ws, 2, g.status(), "达到", &h)?;
     }
     for (k, t) in TAIL.iter().enumerate() {

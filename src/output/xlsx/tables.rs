@@ -201,7 +201,7 @@ pub(super) fn gaps_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), Xlsx
     ws.fixed(0, 24.0);
     let allowed = ResourceIndicator::ALL.len() as u32 - e.resource.min_met.min(7);
     let note = format!(
-        "未达标学校（部）列出每一种最小补充方案，任选其一即达到校际标准：7 项中允许 {allowed} 项只达到标准的 {}%（“补至”一栏注明），其余补到标准；另列达到全部标准所需和计划文件承诺目标所需。人数、间数、面积和金额均向上取整；乡镇和全县合计按达到全部标准所需汇总。",
+        "未达标学校（部）列出每一种最小补充方案，任选其一即达到校际标准：7项中允许{allowed}项只达到标准的{}%（“补至”一栏注明），其余补到标准；另列达到全部标准所需和计划文件承诺目标所需。人数、间数、面积和金额均向上取整；乡镇和全县合计按达到全部标准所需汇总。",
         fmt_number(e.resource.floor_ratio * 100.0)
     );
     merge(ws, (1, 0), (1, 8), &note, &note_fmt())?;
@@ -385,7 +385,7 @@ pub(super) fn targets_sheet(raw: &mut Worksheet, e: &Evaluation) -> Result<(), X
         ws,
         0,
         0,
-        &format!("{}实施方案目标核对（截至 {}）", e.county, e.report_date),
+        &format!("{}实施方案目标核对（截至{}）", e.county, e.report_date),
         &title_fmt(),
     )?;
     ws.fixed(0, 24.0);
