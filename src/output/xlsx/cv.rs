@@ -387,3 +387,70 @@ fn contributors(ws: &mut Sheet, e: &Evaluation, mut r: u32) -> Result<(), XlsxEr
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluate::cv::weighted_cv;
+    use calamine::{Data, Reader, Xlsx};
+
+    /// How the review workbook uses the block: points on a sheet of its
+    /// own, one block over them. The textbook example (domain §3).
+    #[test]
+    fn a_block_over_any_sheet_carries_the_weighted_figures() {
+        let pts = [
+            (45.0, 279.0),
+            (37.0, 137.0),
+            (89.0, 935.0),
+            (76.0, 160.0),
+            (55.0, 402.0),
+        ]
+        .map(|(p, b)| (p, b / p));
+        let mut wb = rust_xlsxwriter::Workbook::new();
+        let data = wb.add_worksheet();
+        data.set_name("某县小学").unwrap();
+        for (k, (p, x)) in pts.iter().enumerate() {
+            let r = k as u32;
+            data.write_string(r, 0, "是").unwrap();
+            data.write_number(r, 1, *p).unwrap();
+            data.write_number(r, 2, *x).unwrap();
+        }
+        let column = CvColumn {
+            ranges: Some(CvRanges {
+                included: "某县小学!$A$1:$A$5".into(),
+                students: "某县小学!$B$1:$B$5".into(),
+                values: "某县小学!$C$1:$C$5".into(),
+            }),
+            cached: weighted_cv(&pts),
+        };
+        let ws = wb.add_worksheet();
+        let cells = write_block(ws, 2, 0, &[column], &Format::new(), &Format::new()).unwrap();
+        assert_eq!(
+            (
+                cells.mean[0].as_str(),
+                cells.sd[0].as_str(),
+                cells.cv[0].as_str()
+            ),
+            ("B3", "B4", "B5")
+        );
+        let bytes = wb.save_to_buffer().unwrap();
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range("Sheet2").unwrap();
+        let w = weighted_cv(&pts).unwrap();
+        assert_eq!(
+            range.get_value((2, 0)),
+            Some(&Data::String("全县平均值".into()))
+        );
+        assert_eq!(range.get_value((2, 1)), Some(&Data::Float(w.mean)));
+        assert_eq!(range.get_value((3, 1)), Some(&Data::Float(w.sd)));
+        assert_eq!(range.get_value((4, 1)), Some(&Data::Float(w.cv.unwrap())));
+        let formulas = book.worksheet_formula("Sheet2").unwrap();
+        let sd = formulas.get_value((3, 1)).unwrap();
+        assert!(
+            sd.contains("SUMPRODUCT((某县小学!$A$1:$A$5=\"是\")"),
+            "{sd}"
+        );
+        assert!(sd.contains("(某县小学!$C$1:$C$5-B3)^2"), "{sd}");
+    }
+}
