@@ -1050,7 +1050,7 @@ fn the_workbook_reads_back_with_the_exact_numbers_and_sources() {
     // 政府保障程度: G11 fails with its gap.
     let sh = read_sheet(&bytes, "政府保障程度");
     let r = find_row(&sh, 0, "G11");
-    assert_eq!(string(&sh, r + 1, 4), "18.1%");
+    assert_eq!(float(&sh, r + 1, 4), 18.1, "a number, shown with its unit");
     assert_eq!(string(&sh, r + 1, 5), "✗ 未达到");
     assert!(string(&sh, r + 1, 6).starts_with("差"));
 

@@ -290,6 +290,32 @@ fn check_against_json(bytes: &[u8], json: &Value) -> usize {
             compared += 3;
         }
     }
+    // 政府保障程度 and 教育质量: each criterion's 达到/未达到, its figure
+    // where it is a number, and each indicator's conclusion.
+    let words = |m: &Value| match m.as_bool() {
+        Some(true) => "达到",
+        Some(false) => "✗ 未达到",
+        None => "✗ 无数据",
+    };
+    for (area, name) in [("guarantee", "政府保障程度"), ("quality", "教育质量")] {
+        let sh = sheet(bytes, name);
+        let (r1, _) = sh.end().unwrap();
+        for ind in json[area].as_array().unwrap() {
+            let id = ind["id"].as_str().unwrap();
+            let r = (0..=r1)
+                .find(|r| s(&sh, *r, 0) == id)
+                .unwrap_or_else(|| panic!("no row {id}"));
+            assert_eq!(s(&sh, r, 8), words(&ind["met"]), "{id}");
+            for (k, c) in ind["criteria"].as_array().unwrap().iter().enumerate() {
+                let row = r + k as u32;
+                assert_eq!(s(&sh, row, 5), words(&c["met"]), "{id} {}", c["label"]);
+                if let (Some(want), Some(got)) = (c["value"].as_f64(), f(&sh, row, 4)) {
+                    assert!(close(want, got), "{id}: {got} ≠ {want}");
+                }
+                compared += 1;
+            }
+        }
+    }
     compared
 }
 

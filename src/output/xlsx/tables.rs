@@ -1,14 +1,17 @@
 //! The sheets of county-level indicators and follow-up: 政府保障程度,
-//! 教育质量, 社会认可度, 整改测算 and 目标核对. Plain values: these figures
-//! come from the plan or are judged per item, so there is nothing in the
-//! workbook for a formula to refer to.
+//! 教育质量, 社会认可度, 整改测算 and 目标核对. A criterion with a county
+//! figure and a numeric standard has both as numbers and its 达到/未达到
+//! as an IF over them, and an indicator's 结论 counts its criteria, so a
+//! reviewer who corrects a figure sees the verdict follow; yes/no items
+//! and figures judged school by school are written as judged.
 
 use super::SHEETS;
 use super::style::*;
 use crate::evaluate::gaps::GapTotal;
-use crate::evaluate::{Evaluation, IndicatorResult};
-use crate::profile::{ResourceIndicator, fmt_number};
-use rust_xlsxwriter::{Worksheet, XlsxError};
+use crate::evaluate::{CriterionResult, Evaluation, IndicatorResult};
+use crate::profile::{Op, ResourceIndicator, fmt_number};
+use rust_xlsxwriter::utility::row_col_to_cell;
+use rust_xlsxwriter::{Formula, Worksheet, XlsxError};
 
 // ---------------------------------------------------------------------
 // 政府保障程度 / 教育质量 / 社会认可度
@@ -56,7 +59,6 @@ fn indicator_table(ws: &mut Sheet, list: &[IndicatorResult], r0: u32) -> Result<
         merge(ws, (r1, 1), (r2, 1), &ind.name, &t)?;
         let source = source_text(ind);
         merge(ws, (r1, 7), (r2, 7), &source, &t)?;
-        merge(ws, (r1, 8), (r2, 8), verdict, &centre_fmt(look))?;
         if ind.criteria.is_empty() {
             for c in 2..=6 {
                 text(ws, r, c, "", &t)?;
@@ -64,16 +66,122 @@ fn indicator_table(ws: &mut Sheet, list: &[IndicatorResult], r0: u32) -> Result<
         }
         for (k, c) in ind.criteria.iter().enumerate() {
             let row = r + k as u32;
-            let (m, look) = met_text(c.met);
             text(ws, row, 2, &c.label, &t)?;
-            text(ws, row, 3, &c.standard, &centre_fmt(Look::Plain))?;
-            text(ws, row, 4, &c.actual, &centre_fmt(Look::Plain))?;
-            text(ws, row, 5, m, &centre_fmt(look))?;
+            match (ind.source.as_str(), comparison(c)) {
+                ("schools", _) | (_, None) => {
+                    let (m, look) = met_text(c.met);
+                    text(ws, row, 3, &c.standard, &centre_fmt(Look::Plain))?;
+                    text(ws, row, 4, &c.actual, &centre_fmt(Look::Plain))?;
+                    text(ws, row, 5, m, &centre_fmt(look))?;
+                }
+                (_, Some(cmp)) => live_criterion(ws, row, c, &cmp)?,
+            }
             text(ws, row, 6, &c.gap, &t)?;
+        }
+        // The conclusion counts its criteria, as the evaluation does.
+        let range = format!("{}:{}", row_col_to_cell(r1, 5), row_col_to_cell(r2, 5));
+        if !ind.criteria.is_empty() && ind.met == all_met(&ind.criteria) {
+            let f = Formula::new(format!(
+                "=IF(COUNTIF({range},\"✗ 未达到\")>0,\"✗ 未达到\",IF(COUNTIF({range},\"达到\")={},\"达到\",\"✗ 无数据\"))",
+                ind.criteria.len()
+            ))
+            .set_result(verdict);
+            if r1 == r2 {
+                ws.write_formula_with_format(r1, 8, f, &centre_fmt(Look::Plain))?;
+            } else {
+                ws.merge_range(r1, 8, r2, 8, "", &centre_fmt(Look::Plain))?;
+                ws.write_formula_with_format(r1, 8, f, &centre_fmt(Look::Plain))?;
+            }
+            let bad = rust_xlsxwriter::ConditionalFormatFormula::new()
+                .set_rule(format!("=LEFT({},1)=\"✗\"", row_col_to_cell(r1, 8)).as_str())
+                .set_format(bad_fill());
+            ws.add_conditional_format(r1, 8, r2, 8, &bad)?;
+        } else {
+            merge(ws, (r1, 8), (r2, 8), verdict, &centre_fmt(look))?;
         }
         r += n;
     }
     Ok(r)
+}
+
+/// A county figure compared with a numeric standard: how, and the text
+/// around the threshold as the standard prints it (`≥`, `%（本县方案标准…）`).
+struct Comparison {
+    op: Op,
+    value: f64,
+    threshold: f64,
+    before: String,
+    after: String,
+    unit: String,
+}
+
+fn comparison(c: &CriterionResult) -> Option<Comparison> {
+    let (value, threshold) = (c.value?, c.threshold?);
+    let printed = fmt_number(threshold);
+    let at = c.standard.find(&printed)?;
+    let before = &c.standard[..at];
+    let after = &c.standard[at + printed.len()..];
+    let op = [Op::AtLeast, Op::AtMost, Op::Below]
+        .into_iter()
+        .find(|op| before == op.zh())?;
+    // The actual figure prints as its number and the standard's unit.
+    let unit: String = after.chars().take_while(|ch| *ch != '（').collect();
+    if after.contains('"') || !value.is_finite() || op.meets(value, threshold) != c.met? {
+        return None;
+    }
+    Some(Comparison {
+        op,
+        value,
+        threshold,
+        before: before.to_string(),
+        after: after.to_string(),
+        unit,
+    })
+}
+
+/// Standard and figure as numbers, 是否达到 an IF over them.
+fn live_criterion(
+    ws: &mut Sheet,
+    row: u32,
+    c: &CriterionResult,
+    cmp: &Comparison,
+) -> Result<(), XlsxError> {
+    let standard_fmt = num_fmt(
+        &format!("\"{}\"General\"{}\"", cmp.before, cmp.after),
+        Look::Plain,
+    )
+    .set_text_wrap()
+    .set_align(rust_xlsxwriter::FormatAlign::Center);
+    num(ws, row, 3, Some(cmp.threshold), &standard_fmt)?;
+    ws.need(row, wrap_lines(&c.standard, ws.span(3, 3)));
+    let actual_fmt = num_fmt(&format!("General\"{}\"", cmp.unit), Look::Plain)
+        .set_align(rust_xlsxwriter::FormatAlign::Center);
+    num(ws, row, 4, Some(cmp.value), &actual_fmt)?;
+    let (v, t) = (row_col_to_cell(row, 4), row_col_to_cell(row, 3));
+    let test = match cmp.op {
+        Op::AtLeast => format!("{v}>={t}"),
+        Op::AtMost => format!("{v}<={t}"),
+        _ => format!("{v}<{t}"),
+    };
+    let (m, _) = met_text(c.met);
+    let f = Formula::new(format!("=IF({test},\"达到\",\"✗ 未达到\")")).set_result(m);
+    ws.write_formula_with_format(row, 5, f, &centre_fmt(Look::Plain))?;
+    let bad = rust_xlsxwriter::ConditionalFormatFormula::new()
+        .set_rule(format!("=LEFT({},1)=\"✗\"", row_col_to_cell(row, 5)).as_str())
+        .set_format(bad_fill());
+    ws.add_conditional_format(row, 5, row, 5, &bad)?;
+    Ok(())
+}
+
+/// An indicator's verdict from its criteria, as the evaluation forms it.
+fn all_met(criteria: &[CriterionResult]) -> Option<bool> {
+    if criteria.iter().any(|c| c.met == Some(false)) {
+        Some(false)
+    } else if criteria.iter().all(|c| c.met == Some(true)) {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 /// Failing schools under an indicator table; returns the next free row.
