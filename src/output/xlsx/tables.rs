@@ -24,7 +24,8 @@ fn source_text(r: &IndicatorResult) -> String {
         "schools" => "据学校统计表计算",
         "plan" => "计划文件填报的县级数据",
         "survey" => "社会认可度问卷调查",
-        other => other,
+        // Never the key itself: a reviewer reads this.
+        _ => "计划文件",
     };
     match &r.evidence {
         Some(ev) if !ev.is_empty() => format!("{from}。佐证：{ev}"),
