@@ -924,6 +924,18 @@ fn find_row(range: &calamine::Range<Data>, col: u32, text: &str) -> u32 {
         .unwrap_or_else(|| panic!("no row with {text}"))
 }
 
+/// The column of a header (row 2 of a school sheet, or row 1 where merged).
+fn header_col(range: &calamine::Range<Data>, text: &str) -> u32 {
+    let (_, c1) = range.end().unwrap();
+    (0..=c1)
+        .find(|c| {
+            [1, 2]
+                .iter()
+                .any(|r| range.get_value((*r, *c)) == Some(&Data::String(text.into())))
+        })
+        .unwrap_or_else(|| panic!("no column {text}"))
+}
+
 fn float(range: &calamine::Range<Data>, r: u32, c: u32) -> f64 {
     match range.get_value((r, c)) {
         Some(Data::Float(v)) => *v,
@@ -985,52 +997,60 @@ fn the_workbook_reads_back_with_the_exact_numbers_and_sources() {
         string(&sh, r, 5),
         format!("{BOOK}!{SHEET}!{}", cell("学生数", 2))
     );
-    // L1 group starts at column 6: figure, source, value.
+    // L1 group: the figure, its source cell, the value (a formula whose
+    // cached result is the exact ratio).
     let s3 = school(&e, "第3小学", Section::Primary);
-    assert_eq!(float(&sh, r, 6), s3.inputs[&L1][0].value);
+    let l1_figure = header_col(&sh, "高于规定学历教师数（人）");
+    assert_eq!(float(&sh, r, l1_figure), s3.inputs[&L1][0].value);
     assert_eq!(
-        string(&sh, r, 7),
+        string(&sh, r, l1_figure + 1),
         format!("{BOOK}!{SHEET}!{}", cell("高于规定学历教师数", 2))
     );
-    assert_eq!(float(&sh, r, 8), value(s3, L1));
-    // L4 (group 4, columns 15–17): the books, exact ratio.
-    assert_eq!(float(&sh, r, 15), 935.0);
-    assert_eq!(float(&sh, r, 17), 935.0 / 89.0);
+    assert_eq!(float(&sh, r, header_col(&sh, "L1指标值")), value(s3, L1));
+    // L4: the books, exact ratio.
+    let l4_figure = header_col(&sh, "教学及辅助用房面积（平方米）");
+    assert_eq!(float(&sh, r, l4_figure), 935.0);
+    assert_eq!(float(&sh, r, header_col(&sh, "L4指标值")), 935.0 / 89.0);
     // Tail: 达标项数, 是否达标.
-    assert_eq!(float(&sh, r, 27), s3.met_count as f64);
+    let (met, verdict) = (header_col(&sh, "达标项数"), header_col(&sh, "是否达标"));
+    assert_eq!(float(&sh, r, met), s3.met_count as f64);
     let private = find_row(&sh, 0, "育才民办小学");
     assert_eq!(string(&sh, private, 3), "否：民办学校");
-    assert_eq!(string(&sh, private, 28), "不参评");
-    // The apportioned row shows the whole-school figure and the note.
+    assert_eq!(string(&sh, private, verdict), "不参评");
+    // The apportioned row shows the whole-school figure, the share in its
+    // own cell, and the note.
     let through = find_row(&sh, 0, "大庄镇中心学校");
-    assert_eq!(float(&sh, through, 15), 23_226.0);
-    assert!(string(&sh, through, 16).contains(&cell("教学及辅助用房面积", 8)));
-    assert!(string(&sh, through, 29).contains("41.81%"));
+    assert_eq!(float(&sh, through, l4_figure), 23_226.0);
+    assert!(string(&sh, through, l4_figure + 1).contains(&cell("教学及辅助用房面积", 8)));
+    let share = float(&sh, through, header_col(&sh, "共用资源分摊比例"));
+    assert!((share - 166.0 / 397.0).abs() < 1e-12, "{share}");
+    assert!(string(&sh, through, header_col(&sh, "分摊说明")).contains("41.81%"));
 
     // 初中资源配置: the failing school has its gap text.
     let sh = read_sheet(&bytes, "初中资源配置");
     let r = find_row(&sh, 0, "草沟初级中学");
-    assert_eq!(string(&sh, r, 28), "✗ 未达标");
-    assert!(
-        string(&sh, r, 30).contains("县级以上骨干教师"),
-        "{}",
-        string(&sh, r, 30)
-    );
+    assert_eq!(string(&sh, r, header_col(&sh, "是否达标")), "✗ 未达标");
+    let gap = string(&sh, r, header_col(&sh, "整改测算（达标方案任选其一）"));
+    assert!(gap.contains("县级以上骨干教师"), "{gap}");
 
     // 差异系数: the exact f64 of the evaluation.
+    // 差异系数: the 小学 block comes first; L4 is its fourth column.
     let sh = read_sheet(&bytes, "差异系数");
-    let r = find_row(&sh, 0, "L4");
     let l4 = &e.resource.primary.indicators[&L4];
-    assert_eq!(float(&sh, r, 7), l4.mean.unwrap());
-    assert_eq!(float(&sh, r, 8), l4.sd.unwrap());
-    assert_eq!(float(&sh, r, 9), l4.cv.unwrap());
-    assert_eq!(float(&sh, r, 10), 0.5);
-    assert_eq!(string(&sh, r, 11), "✗ 未达到");
+    assert!(string(&sh, find_row(&sh, 0, "项目"), 4).starts_with("L4"));
+    assert_eq!(
+        float(&sh, find_row(&sh, 0, "全县平均值"), 4),
+        l4.mean.unwrap()
+    );
+    assert_eq!(float(&sh, find_row(&sh, 0, "标准差"), 4), l4.sd.unwrap());
+    assert_eq!(float(&sh, find_row(&sh, 0, "差异系数"), 4), l4.cv.unwrap());
+    assert_eq!(float(&sh, find_row(&sh, 0, "差异系数限值"), 4), 0.5);
+    assert_eq!(string(&sh, find_row(&sh, 0, "是否达到"), 4), "✗ 未达到");
 
     // 政府保障程度: G11 fails with its gap.
     let sh = read_sheet(&bytes, "政府保障程度");
     let r = find_row(&sh, 0, "G11");
-    assert_eq!(string(&sh, r + 1, 4), "18.1%");
+    assert_eq!(float(&sh, r + 1, 4), 18.1, "a number, shown with its unit");
     assert_eq!(string(&sh, r + 1, 5), "✗ 未达到");
     assert!(string(&sh, r + 1, 6).starts_with("差"));
 
@@ -1050,7 +1070,13 @@ fn the_workbook_reads_back_with_the_exact_numbers_and_sources() {
     );
     assert!(matches!(sh.get_value((r, 6)), Some(Data::Float(_))));
     let sh = read_sheet(&bytes, "目标核对");
-    let r = find_row(&sh, 4, "backbone_share");
+    let g11 = e.guarantee.iter().find(|i| i.id == "G11").unwrap();
+    let backbone = g11
+        .criteria
+        .iter()
+        .find(|c| c.key == "backbone_share")
+        .unwrap();
+    let r = find_row(&sh, 4, &g11.criterion_label(backbone));
     assert_eq!(string(&sh, r, 9), "✗ 未达成");
 
     // 说明: the skipped 合计 row with its cell.

@@ -191,6 +191,11 @@ pub struct SchoolResult {
     pub passes: bool,
     /// Notes on whole-school figures apportioned to this row.
     pub apportioned: Vec<String>,
+    /// This row's share of the whole-school figures it was given (the same
+    /// for every shared measure of the row): the workbook's formulas use it.
+    /// Not in the JSON contract.
+    #[serde(skip)]
+    pub share: Option<f64>,
     /// The cells each value was computed from.
     pub inputs: BTreeMap<ResourceIndicator, Vec<InputRef>>,
     pub at: CellRef,

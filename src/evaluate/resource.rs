@@ -226,6 +226,7 @@ pub fn school_results(county: &County) -> Vec<SchoolResult> {
                 met_count,
                 passes,
                 apportioned: apportion_note(&shared).into_iter().collect(),
+                share: shared.first().map(|a| a.share),
                 inputs,
                 at: row.at.clone(),
                 gap: None,
