@@ -14,6 +14,9 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+use common::*;
+
 const TITLE: &str = "泗县2022—2023学年义务教育学校基本情况统计表（示例数据）";
 const ROWS: usize = 150;
 const CHANGES: dudao::synth::YearChanges<'static> = dudao::synth::YearChanges {
@@ -55,4 +58,313 @@ fn previous_workbook_is_up_to_date() {
          cargo test --test previous_year -- --ignored regenerate_previous_workbook",
         committed().display()
     );
+}
+
+fn plan() -> PathBuf {
+    example_dir().join("plan.yaml")
+}
+
+fn dudao() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_dudao"))
+}
+
+/// Weighted CV from a CV's own points: √(Σp(x−x̄)²/Σp) ÷ x̄, x̄ = Σpx/Σp.
+fn weighted_cv(points: &[dudao::evaluate::CvPoint]) -> f64 {
+    let p: f64 = points.iter().map(|q| q.students).sum();
+    let mean = points.iter().map(|q| q.students * q.value).sum::<f64>() / p;
+    let var = points
+        .iter()
+        .map(|q| q.students * (q.value - mean).powi(2))
+        .sum::<f64>()
+        / p;
+    var.sqrt() / mean
+}
+
+#[test]
+fn year_on_year_figures_match_both_workbooks() {
+    let now = dudao::evaluate::evaluate(&dudao::input::load(&plan(), &[]).unwrap());
+    // Last year's workbook read on its own, as this year's would be.
+    let text = std::fs::read_to_string(plan()).unwrap();
+    let (start, end) = (
+        text.find("  previous:\n").unwrap(),
+        text.find("泗县第九小学\n").unwrap(),
+    );
+    let alone = format!(
+        "{}{}",
+        &text[..start],
+        &text[end + "泗县第九小学\n".len()..]
+    );
+    let dir = edited_example("x", "x");
+    std::fs::write(dir.path().join("plan.yaml"), alone).unwrap();
+    let last_county = dudao::input::load(&dir.path().join("plan.yaml"), &[committed()]).unwrap();
+    let last = dudao::evaluate::evaluate(&last_county);
+    let p = now
+        .previous
+        .as_ref()
+        .expect("the example names last year's data");
+    assert_eq!(p.source, "workbooks");
+    for section in dudao::model::Section::ALL {
+        let change = &p.sections[&section];
+        let (n, l) = (
+            now.resource.section(section),
+            last.resource.section(section),
+        );
+        assert_eq!(change.schools_passing, l.schools_passing);
+        for (i, x) in &n.indicators {
+            let lx = &l.indicators[i];
+            let cv_last = weighted_cv(&lx.points);
+            let cv_now = weighted_cv(&x.points);
+            let c = &change.indicators[i];
+            assert!((c.cv.unwrap() - cv_last).abs() < 1e-12, "{section:?} {i}");
+            assert!((c.cv_change.unwrap() - (cv_now - cv_last)).abs() < 1e-12);
+            assert!((c.mean.unwrap() - lx.mean.unwrap()).abs() < 1e-9);
+        }
+    }
+    // The example's story: CVs fall, schools newly pass, one regresses.
+    let primary = &p.sections[&dudao::model::Section::Primary];
+    assert_eq!(primary.newly_failing, ["屏山镇陈庙小学"]);
+    assert!(
+        primary.newly_passing.len() >= 5,
+        "{:?}",
+        primary.newly_passing
+    );
+    // Per school: last year's values beside this year's, the renamed one too.
+    let ninth = now
+        .schools
+        .iter()
+        .position(|s| s.name == "泗县第九小学")
+        .unwrap();
+    let row = p.schools.iter().find(|c| c.school == ninth).unwrap();
+    assert_eq!(row.previous_name, "泗县城南小学");
+    let old = last
+        .schools
+        .iter()
+        .find(|s| s.name == "泗县城南小学")
+        .unwrap();
+    assert_eq!(row.values, old.values);
+}
+
+#[test]
+fn renames_match_and_unmatched_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("e.json");
+    let o = dudao()
+        .args(["evaluate", "--format", "json", "-o"])
+        .arg(&out)
+        .arg(plan())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let e: serde_json::Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let p = &e["previous"];
+    assert_eq!(
+        p["renamed"],
+        serde_json::json!([["泗县城南小学", "泗县第九小学"]])
+    );
+    assert_eq!(
+        p["unmatched"],
+        serde_json::json!([
+            {"name": "泗县第八小学", "section": "primary", "year": "current"},
+            {"name": "泗县城北小学", "section": "primary", "year": "previous"},
+        ])
+    );
+    let warnings: Vec<&str> = e["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["message"].as_str())
+        .collect();
+    assert!(warnings.contains(&"上年数据中的“泗县城北小学”（小学）在今年的学校统计表中没有，未作对比；如已更名，请在计划文件 data.previous.renames 中写“泗县城北小学: 新名”"), "{warnings:?}");
+}
+
+/// A copy of the example whose plan has `from` replaced by `to`.
+fn edited_example(from: &str, to: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for f in std::fs::read_dir(example_dir()).unwrap() {
+        let f = f.unwrap().path();
+        if f.is_file() {
+            std::fs::copy(&f, dir.path().join(f.file_name().unwrap())).unwrap();
+        }
+    }
+    let text = std::fs::read_to_string(plan()).unwrap();
+    assert!(text.contains(from), "{from}");
+    std::fs::write(dir.path().join("plan.yaml"), text.replace(from, to)).unwrap();
+    dir
+}
+
+fn line_of(text: &str, needle: &str) -> usize {
+    text.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn a_wrong_rename_is_located_and_nothing_is_written() {
+    let dir = edited_example("泗县城南小学: 泗县第九小学", "泗县城西小学: 泗县第九小学");
+    let plan = dir.path().join("plan.yaml");
+    let before = std::fs::read(&plan).unwrap();
+    let out = dir.path().join("e.json");
+    let o = dudao()
+        .args(["evaluate", "--format", "json", "-o"])
+        .arg(&out)
+        .arg(&plan)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let line = line_of(&String::from_utf8_lossy(&before), "泗县城西小学:");
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "plan.yaml:{line}:15：data.previous.renames：上年数据中没有学校“泗县城西小学”"
+        )),
+        "{err}"
+    );
+    assert!(!out.exists());
+    assert_eq!(std::fs::read(&plan).unwrap(), before);
+}
+
+#[test]
+fn previous_needs_exactly_one_source() {
+    let dir = edited_example(
+        "    # evaluation: 上年评估结果.json",
+        "    evaluation: 上年评估结果.json",
+    );
+    let o = dudao()
+        .arg("check")
+        .arg(dir.path().join("plan.yaml"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(
+            "data.previous：schools（上年的学校统计表）和 evaluation（上年的评估结果 JSON）只写一项"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn last_years_json_gives_the_same_comparison() {
+    // Last year's evaluation JSON, written by dudao itself from last year's
+    // workbook, names the same figures as the workbook does.
+    let dir = edited_example(
+        "    schools:\n      - 泗县上年学校统计表（示例数据）.xlsx\n    # evaluation: 上年评估结果.json",
+        "    evaluation: 上年评估结果.json",
+    );
+    let json = dir.path().join("上年评估结果.json");
+    let text = std::fs::read_to_string(plan()).unwrap();
+    let (start, end) = (
+        text.find("  previous:\n").unwrap(),
+        text.find("泗县第九小学\n").unwrap(),
+    );
+    let alone = dir.path().join("alone.yaml");
+    std::fs::write(
+        &alone,
+        format!(
+            "{}{}",
+            &text[..start],
+            &text[end + "泗县第九小学\n".len()..]
+        ),
+    )
+    .unwrap();
+    let o = dudao()
+        .args(["evaluate", "--format", "json", "--schools"])
+        .arg(dir.path().join("泗县上年学校统计表（示例数据）.xlsx"))
+        .arg("-o")
+        .arg(&json)
+        .arg(&alone)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let from_json =
+        dudao::evaluate::evaluate(&dudao::input::load(&dir.path().join("plan.yaml"), &[]).unwrap());
+    let from_xlsx = dudao::evaluate::evaluate(&dudao::input::load(&plan(), &[]).unwrap());
+    let (a, b) = (from_json.previous.unwrap(), from_xlsx.previous.unwrap());
+    assert_eq!(a.source, "evaluation");
+    for s in dudao::model::Section::ALL {
+        for (i, x) in &b.sections[&s].indicators {
+            // JSON keeps 17 significant digits: equal to the last bit or so.
+            let d = a.sections[&s].indicators[i].cv.unwrap() - x.cv.unwrap();
+            assert!(d.abs() < 1e-12, "{s:?} {i}");
+        }
+        assert_eq!(a.sections[&s].newly_passing, b.sections[&s].newly_passing);
+    }
+}
+
+#[test]
+fn report_states_progress_draws_charts_and_keeps_the_grid() {
+    let (_, r) = render_plan(&plan(), &[], false);
+    let e = dudao::evaluate::evaluate(&dudao::input::load(&plan(), &[]).unwrap());
+    let p = e.previous.unwrap();
+    let l1 = dudao::profile::ResourceIndicator::L1;
+    let primary = &p.sections[&dudao::model::Section::Primary];
+    let want = format!(
+        "每百名学生高于规定学历教师数由{:.3}降至{:.3}",
+        primary.indicators[&l1].cv.unwrap(),
+        e.resource.primary.indicators[&l1].cv.unwrap()
+    );
+    let pages: Vec<String> = r
+        .document
+        .pages()
+        .iter()
+        .map(|pg| runs(&pg.frame).iter().map(|x| x.text.as_str()).collect())
+        .collect();
+    let all = pages.concat();
+    for needle in [
+        "与上年相比，小学",
+        want.as_str(),
+        "屏山镇陈庙小学上年达到要求、今年未达到",
+        "资源配置指标本年与上年对比",
+        "小学各项指标校际差异系数（限值0.50）",
+        "初中各项指标学校分布（数值占标准的比例）",
+        "今年新增、上年没有数据的有泗县第八小学（小学）",
+    ] {
+        assert!(all.contains(needle), "missing {needle}");
+    }
+    // After the charts the body lines stay on the 22-line grid.
+    let pitch = mm(225.0) / 22.0;
+    let k = pages
+        .iter()
+        .position(|t| t.contains("小学各项指标学校分布"))
+        .unwrap();
+    // The 初中 paragraph follows the 小学 charts.
+    assert!(pages[k].contains("初中参评学校") || pages[k + 1].contains("初中参评学校"));
+    for index in [k, k + 1] {
+        let body = lines(&runs(&r.document.pages()[index].frame), BODY);
+        for l in &body {
+            let top = l[0].y - 0.88 * BODY - mm(37.0);
+            let n = (top / pitch).round();
+            assert_near(
+                top,
+                n * pitch,
+                0.05,
+                &format!("page {index}: {}", line_text(l)),
+            );
+        }
+    }
+}
+
+#[test]
+fn charts_are_real_text_in_the_pdf_and_bytes_repeat() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, b) = (dir.path().join("a.pdf"), dir.path().join("b.pdf"));
+    for out in [&a, &b] {
+        let o = dudao()
+            .arg("render")
+            .arg(plan())
+            .arg("-o")
+            .arg(out)
+            .args(["--school-pages", "none", "--no-system-fonts"])
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    }
+    assert!(std::fs::read(&a).unwrap() == std::fs::read(&b).unwrap());
+    let Ok(o) = Command::new("pdftotext").arg(&a).arg("-").output() else {
+        eprintln!("pdftotext not installed: skipping the text-label check");
+        return;
+    };
+    let text = String::from_utf8_lossy(&o.stdout);
+    for label in ["限值0.45", "低于标准、不低于85%", "本年", "上年", "150%"] {
+        assert!(text.contains(label), "pdftotext does not find {label}");
+    }
 }
