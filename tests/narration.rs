@@ -295,7 +295,9 @@ fn wording_comes_from_the_county_templates() {
             "      - 泗县上年学校统计表（示例数据）.xlsx",
             &format!(
                 "      - {}",
-                example.join("泗县上年学校统计表（示例数据）.xlsx").display()
+                example
+                    .join("泗县上年学校统计表（示例数据）.xlsx")
+                    .display()
             ),
         );
     let path = dir.path().join("plan.yaml");

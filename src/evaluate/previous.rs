@@ -233,6 +233,7 @@ pub fn check(
     let last_names: BTreeSet<&str> = last.iter().map(|(n, _)| n.as_str()).collect();
     let now_names: BTreeSet<&str> = now.iter().map(|(n, _)| n.as_str()).collect();
     let mut errors = Vec::new();
+    let mut renames_unused = Vec::new();
     let mut targets = BTreeSet::new();
     for (old, new) in &plan.renames {
         let at = crate::input::yaml::yaml_ref(label, new.referenced);
@@ -244,11 +245,13 @@ pub fn check(
                 ),
             });
         }
+        // This year's workbooks may be replaced on the command line
+        // (`--schools`): a new name not found there is worth a warning only.
         if !now_names.contains(new.value.as_str()) {
-            errors.push(Error::Yaml {
-                at: at.clone(),
+            renames_unused.push(Warning {
+                at: None,
                 message: format!(
-                    "data.previous.renames：今年的学校统计表中没有学校“{}”（“旧名: 新名”的新名须与今年统计表中的学校名称一致）",
+                    "{at}：data.previous.renames：今年的学校统计表中没有学校“{}”（“旧名: 新名”的新名须与今年统计表中的学校名称一致），这条更名未用上",
                     new.value
                 ),
             });
@@ -267,7 +270,7 @@ pub fn check(
     let last_keys: BTreeSet<(&str, Section)> =
         last.iter().map(|(n, s)| (prev.now_name(n), *s)).collect();
     let now_keys: BTreeSet<(&str, Section)> = now.iter().map(|(n, s)| (n.as_str(), *s)).collect();
-    let mut warnings = Vec::new();
+    let mut warnings = renames_unused;
     for (n, s) in &last {
         if !now_keys.contains(&(prev.now_name(n), *s)) {
             warnings.push(Warning {
