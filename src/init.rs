@@ -86,6 +86,20 @@ pub fn plan_text() -> String {
         .replace(EXAMPLE_WORKBOOK, WORKBOOK_FILE)
         .replace("泗县", COUNTY)
         .replace("泗教督字", "示教督字");
+    // A new project has no last year's data: its `data.previous` block
+    // stays in the plan as a commented example.
+    let mut in_previous = false;
+    let body: String = body
+        .lines()
+        .map(|l| {
+            in_previous = l == "  previous:" || (in_previous && l.starts_with("    "));
+            if in_previous && !l.trim_start().starts_with('#') {
+                format!("  # {}\n", &l[2..])
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
     format!(
         "# 本文件由 dudao init 生成：内容取自泗县的示例计划，县名已换成“{COUNTY}”。\n\
          # 请把县名、省市、方案、任务、进展、佐证数据和调查结果逐项改为本县的实际情况；\n\

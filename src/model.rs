@@ -346,4 +346,7 @@ pub struct County {
     /// reading templates and before writing any output.
     #[serde(skip)]
     pub access: std::sync::Arc<crate::access::Access>,
+    /// Last year's data, when the plan names it (`data.previous`).
+    #[serde(skip)]
+    pub previous: Option<crate::evaluate::previous::PreviousInput>,
 }

@@ -1223,6 +1223,94 @@ fn total_row(
 }
 
 // ---------------------------------------------------------------------------
+// Last year
+// ---------------------------------------------------------------------------
+
+/// The example's changes between the two years, by name.
+pub struct YearChanges<'a> {
+    /// Better last year than now (the one school that regressed).
+    pub regressing: &'a str,
+    /// This year's name and last year's, of a school renamed since.
+    pub renamed: (&'a str, &'a str),
+    /// Opened this year: not in last year's data.
+    pub opened: &'a str,
+    /// Closed since: a school last year's data has and this year's not.
+    pub closed: &'a str,
+}
+
+/// Last year's county, derived from this year's so the two stay paired:
+/// every third 乡村 school had a quarter less building, equipment and
+/// qualified staff (the county's investment since closed the gap, so CVs
+/// fall and schools newly pass), one school was better last year, one was
+/// renamed, one opened and one closed.
+pub fn previous_year(schools: &[SynthSchool], ch: &YearChanges) -> Vec<SynthSchool> {
+    const BUILT: [Measure; 4] = [
+        Measure::TeachingArea,
+        Measure::SportsArea,
+        Measure::EquipmentValue,
+        Measure::MultimediaRooms,
+    ];
+    const STAFF: [Measure; 2] = [Measure::TeachersAboveDegree, Measure::BackboneTeachers];
+    let scale = |values: &mut BTreeMap<Measure, f64>, by: f64| {
+        for m in BUILT.iter().chain(&STAFF) {
+            if let Some(v) = values.get_mut(m) {
+                let f = if STAFF.contains(m) {
+                    1.0 - (1.0 - by) * 0.8
+                } else {
+                    by
+                };
+                *v = if m.is_count() {
+                    (*v * f).round()
+                } else {
+                    round1(*v * f)
+                };
+            }
+        }
+        // Never more qualified teachers than teachers.
+        if let Some(t) = values.get(&Measure::FullTimeTeachers).copied()
+            && let Some(a) = values.get_mut(&Measure::TeachersAboveDegree)
+        {
+            *a = a.min(t);
+        }
+    };
+    let mut out = Vec::new();
+    let mut rural = 0;
+    for s in schools {
+        if s.name == ch.opened {
+            continue;
+        }
+        let mut last = s.clone();
+        let by = if s.name == ch.regressing {
+            1.3
+        } else if s.locality == Locality::Rural {
+            rural += 1;
+            if rural % 3 == 0 { 0.75 } else { 1.0 }
+        } else {
+            1.0
+        };
+        if by != 1.0 {
+            for r in &mut last.rows {
+                scale(&mut r.values, by);
+            }
+            scale(&mut last.whole, by);
+        }
+        if s.name == ch.renamed.0 {
+            last.name = ch.renamed.1.to_string();
+        }
+        out.push(last);
+    }
+    if let Some(like) = schools
+        .iter()
+        .find(|s| s.school_type == SchoolType::Primary)
+    {
+        let mut gone = like.clone();
+        gone.name = ch.closed.to_string();
+        out.push(gone);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
 // Checking what the reader made of it
 // ---------------------------------------------------------------------------
 

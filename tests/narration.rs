@@ -290,6 +290,15 @@ fn wording_comes_from_the_county_templates() {
                 "    - {}",
                 example.join("泗县学校统计表（示例数据）.xlsx").display()
             ),
+        )
+        .replace(
+            "      - 泗县上年学校统计表（示例数据）.xlsx",
+            &format!(
+                "      - {}",
+                example
+                    .join("泗县上年学校统计表（示例数据）.xlsx")
+                    .display()
+            ),
         );
     let path = dir.path().join("plan.yaml");
     std::fs::write(&path, plan).unwrap();

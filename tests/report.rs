@@ -283,6 +283,8 @@ fn emitted_typst_reproduces_the_pdf() {
     let county = dudao::input::load(Path::new(EXAMPLE), std::slice::from_ref(&csv)).unwrap();
     let mut job = RenderJob::new(main, &county.project_dir, county.plan.report.date.value.0);
     job.files.insert("/style.typ".into(), style);
+    let charts = std::fs::read(typ.join("charts.typ")).unwrap();
+    job.files.insert("/charts.typ".into(), charts);
     job.system_fonts = false;
     job.title = county.plan.report.title.clone();
     job.author = county.plan.report.issuer.clone();
@@ -327,6 +329,13 @@ fn broken_template_fails_without_output() {
             "school_pages: appendix",
             "school_pages: appendix\n  templates: 模板",
         ),
+    )
+    .unwrap();
+    // The example compares with last year's workbook beside the plan.
+    let last = "泗县上年学校统计表（示例数据）.xlsx";
+    std::fs::copy(
+        Path::new("examples/sixian").join(last),
+        dir.path().join(last),
     )
     .unwrap();
     let csv = hostile_county(dir.path());

@@ -19,7 +19,8 @@ impl Project {
         let tmp = tempfile::tempdir().unwrap();
         let p = tmp.path().join("p");
         std::fs::create_dir(&p).unwrap();
-        for name in ["plan.yaml", WORKBOOK] {
+        // The example also compares with last year's workbook.
+        for name in ["plan.yaml", WORKBOOK, "泗县上年学校统计表（示例数据）.xlsx"] {
             std::fs::copy(Path::new("examples/sixian").join(name), p.join(name)).unwrap();
         }
         Project { tmp }

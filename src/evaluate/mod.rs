@@ -7,6 +7,7 @@ pub mod county;
 pub mod cv;
 pub mod funding;
 pub mod gaps;
+pub mod previous;
 pub mod resource;
 pub mod standards;
 pub mod targets;
@@ -43,6 +44,8 @@ pub struct Evaluation {
     pub verdict: Verdict,
     pub skipped: Vec<SkippedRow>,
     pub warnings: Vec<Warning>,
+    /// This year against last, when the plan names last year's data.
+    pub previous: Option<previous::Comparison>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -410,6 +413,7 @@ pub fn evaluate(county: &County) -> Evaluation {
     let vetoes = county::vetoes(county);
     let overview = county::overview(county, &schools);
     let targets = targets::check(county, &schools, &guarantee, &quality, &recognition);
+    let previous = previous::compare(county, &schools, &resource, &guarantee, &quality);
     let verdict = verdict(
         &resource,
         &guarantee,
@@ -437,6 +441,7 @@ pub fn evaluate(county: &County) -> Evaluation {
         verdict,
         skipped: county.skipped.clone(),
         warnings: county.warnings.clone(),
+        previous,
     }
 }
 

@@ -27,6 +27,16 @@ use std::sync::Arc;
 /// Load a county: the plan at `plan_path`, and the school files it names
 /// unless `schools_override` gives others (`--schools`).
 pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Error> {
+    load_year(plan_path, schools_override, true)
+}
+
+/// `with_previous`: also read last year's data the plan names; off when
+/// reading last year's workbooks themselves.
+fn load_year(
+    plan_path: &Path,
+    schools_override: &[PathBuf],
+    with_previous: bool,
+) -> Result<County, Error> {
     let mut access = Access::new(plan_path);
     let plan_file = access.check_read(plan_path, InputKind::Plan)?;
     let text = std::fs::read_to_string(&plan_file).map_err(|e| Error::io(plan_path, e))?;
@@ -60,6 +70,13 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
     }
     if let Some(d) = &plan.report.templates {
         access.allow(&project_dir.join(d));
+    }
+    let previous_files = match (&plan.data.previous, with_previous) {
+        (Some(p), true) => crate::evaluate::previous::files(p, &label)?,
+        _ => Vec::new(),
+    };
+    for f in &previous_files {
+        access.allow(&project_dir.join(f));
     }
 
     let profile = yaml::build_profile(&plan, &project_dir, &label, &access)?;
@@ -191,9 +208,55 @@ pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Er
         files: sources,
         project_dir,
         access: Arc::new(access),
+        previous: None,
     };
     county.warnings.extend(plausibility(&county));
+    if let (Some(p), true) = (&county.plan.data.previous, with_previous) {
+        let prev = previous(plan_path, &county, &p.value, &previous_files)?;
+        let notes = crate::evaluate::previous::check(&prev, &p.value, &county.schools, &label)?;
+        county.warnings.extend(notes);
+        county.previous = Some(prev);
+    }
     Ok(county)
+}
+
+/// Last year's data the plan names: its workbooks read by this same
+/// loader (same plan, aliases and profile), or last year's evaluation JSON.
+fn previous(
+    plan_path: &Path,
+    county: &County,
+    p: &plan::PreviousData,
+    files: &[String],
+) -> Result<crate::evaluate::previous::PreviousInput, Error> {
+    use crate::evaluate::previous::{PreviousData, PreviousInput, parse_evaluation};
+    let paths: Vec<PathBuf> = files.iter().map(|f| county.project_dir.join(f)).collect();
+    let data = if let Some(e) = &p.evaluation {
+        let file = county
+            .access
+            .check_read(&paths[0], InputKind::ProjectFile)?;
+        let text = std::fs::read_to_string(&file).map_err(|err| Error::io(&paths[0], err))?;
+        PreviousData::Evaluation(Box::new(parse_evaluation(&text, &e.value)?))
+    } else {
+        let last = load_year(plan_path, &paths, false).map_err(|e| {
+            Error::Other(format!(
+                "读取上年数据（计划文件 data.previous.schools）时出错：\n{e}"
+            ))
+        })?;
+        // Last year's workbooks are inputs of this run too: never overwritten.
+        for path in &paths {
+            county.access.check_read(path, InputKind::Workbook)?;
+        }
+        PreviousData::Workbooks(Box::new(last))
+    };
+    Ok(PreviousInput {
+        files: files.to_vec(),
+        renames: p
+            .renames
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect(),
+        data,
+    })
 }
 
 /// A workbook the access module granted; a missing one is the reader's

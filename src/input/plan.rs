@@ -563,6 +563,26 @@ pub struct DataFiles {
     /// usually an old copy or a helper, and counting it doubles schools.
     #[serde(default)]
     pub read_hidden_sheets: bool,
+    /// Last year's data, for the year-on-year comparison.
+    #[serde(default)]
+    pub previous: Option<Spanned<PreviousData>>,
+}
+
+/// Last year's data: its school workbooks (evaluated again with this
+/// year's profile and aliases), or the JSON a previous `dudao evaluate`
+/// wrote. Exactly one of the two.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviousData {
+    /// Last year's school workbooks, relative to the plan file.
+    #[serde(default)]
+    pub schools: Vec<Spanned<String>>,
+    /// Or the evaluation JSON of last year (`dudao evaluate --format json`).
+    #[serde(default)]
+    pub evaluation: Option<Spanned<String>>,
+    /// Schools renamed since: `旧名: 新名`.
+    #[serde(default)]
+    pub renames: BTreeMap<String, Spanned<String>>,
 }
 
 /// A YAML scalar: a number (`96`, `"96%"` → 96), yes/no, or text.

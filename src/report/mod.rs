@@ -136,6 +136,8 @@ pub fn sources(
     let style = templates::source("style.typ", dir.as_ref())?;
     let mut files = BTreeMap::new();
     files.insert(crate::render::STYLE_PATH.to_string(), style.into_bytes());
+    let charts = templates::source("charts.typ", dir.as_ref())?;
+    files.insert("/charts.typ".to_string(), charts.into_bytes());
     Ok(Sources { main, files })
 }
 

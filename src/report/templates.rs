@@ -63,6 +63,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../report_templates/units-body.typ.j2"),
     ),
     ("style.typ", crate::render::STYLE_TYP),
+    (
+        "charts.typ",
+        include_str!("../../report_templates/charts.typ"),
+    ),
 ];
 
 /// Files a user may override in a templates folder.
