@@ -14,6 +14,7 @@
 //! structure (headings, paragraphs, strong, tables with spans and header
 //! rows), and the style file decides the rest in one place.
 
+pub mod image;
 pub mod model;
 pub mod package;
 pub mod spec;

@@ -137,10 +137,22 @@ pub struct Cell {
     pub paras: Vec<Para>,
 }
 
+/// A drawing (a chart) as a picture: PNG bytes at print resolution.
+#[derive(Debug, Clone)]
+pub struct Image {
+    pub png: Vec<u8>,
+    /// Size on the page in EMU (1 pt = 12,700).
+    pub cx: u64,
+    pub cy: u64,
+    /// Alternative text: the drawing's own words (labels, values).
+    pub descr: String,
+}
+
 #[derive(Debug, Clone)]
 pub enum Block {
     Para(Para),
     Table(Table),
+    Image(Image),
     /// A 目录: a TOC field over the level-1 headings and attachments, its
     /// cached entries already filled in.
     Toc(Vec<TocEntry>),

@@ -163,9 +163,11 @@ impl Walker {
                     self.flush(&mut runs, ctx);
                     self.block(e, ctx);
                 }
-                HtmlNode::Frame(_) => {
+                HtmlNode::Frame(f) => {
                     self.flush(&mut runs, ctx);
                     self.frames += 1;
+                    self.break_before = false;
+                    self.push(Block::Image(super::image::picture(&f.inner)));
                 }
                 other => inline(other, Marks::default(), &mut runs),
             }
@@ -206,6 +208,15 @@ impl Walker {
                 self.push(Block::Toc(Vec::new()));
             }
             Some("title") => self.title(e, None),
+            Some("chart-title") => {
+                let mut p = centred(texts(e));
+                p.style = Some(Style::TableText);
+                p.font = Some(Font::Heiti);
+                p.size = Some(spec::MIN_SIZE + 3);
+                p.keep_next = true;
+                p.before = 120;
+                self.push_para(p);
+            }
             Some("attachment") => self.attachment(e),
             Some("recipient") => {
                 let mut p = para(e);

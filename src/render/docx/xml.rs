@@ -9,6 +9,28 @@ use std::fmt::Write as _;
 
 pub const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 pub const R_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
+const WP_NS: &str = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing";
+const A_NS: &str = "http://schemas.openxmlformats.org/drawingml/2006/main";
+const PIC_NS: &str = "http://schemas.openxmlformats.org/drawingml/2006/picture";
+
+/// The relationship id of the n-th picture (1-based), `word/media/imageN.png`.
+pub fn picture_rel(n: usize) -> String {
+    format!("rIdImage{n}")
+}
+
+/// A picture in a paragraph of its own, inline (it moves with the text,
+/// no text box), centred, off the line grid so the grid's exact spacing
+/// does not clip it.
+fn picture(x: &mut String, img: &Image, n: usize) {
+    let _ = write!(
+        x,
+        r#"<w:p><w:pPr><w:pStyle w:val="TableText"/><w:keepLines/><w:jc w:val="center"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{n}" name="图{n}" descr="{d}"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri="{PIC_NS}"><pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="image{n}.png" descr="{d}"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="{rel}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"#,
+        cx = img.cx,
+        cy = img.cy,
+        d = esc(&img.descr),
+        rel = picture_rel(n)
+    );
+}
 
 /// Text for XML: `& < > "` escaped, characters XML forbids dropped.
 pub fn esc(s: &str) -> String {
@@ -52,9 +74,10 @@ pub fn document(doc: &Document) -> String {
     x.push_str(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#);
     let _ = write!(
         x,
-        r#"<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}"><w:body>"#
+        r#"<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}" xmlns:wp="{WP_NS}" xmlns:a="{A_NS}" xmlns:pic="{PIC_NS}"><w:body>"#
     );
     let mut ids = 0u32;
+    let mut pictures = 0usize;
     let n = doc.sections.len();
     for (i, s) in doc.sections.iter().enumerate() {
         let last = i + 1 == n;
@@ -68,6 +91,10 @@ pub fn document(doc: &Document) -> String {
                 Block::Para(p) => para(&mut x, p, carry.then_some(sect.as_str()), &mut ids),
                 Block::Table(t) => table(&mut x, t, &mut ids),
                 Block::Toc(entries) => toc(&mut x, entries),
+                Block::Image(img) => {
+                    pictures += 1;
+                    picture(&mut x, img, pictures);
+                }
             }
         }
         if !last && !matches!(s.blocks.last(), Some(Block::Para(_))) {
