@@ -230,12 +230,6 @@ fn render_docx_inner(job: &RenderJob, fonts: &FontSet) -> Result<RenderedDocx, R
     let Warned { output, warnings } = typst::compile::<typst_html::HtmlDocument>(&world);
     let (font_errors, warnings) = diag::classify_warnings(&world, &warnings);
     let html = output.map_err(|errors| RenderError::Compile(diag::convert(&world, &errors)))?;
-    if let Some(path) = std::env::var_os("DUDAO_DEBUG_HTML") {
-        let _ = std::fs::write(
-            path,
-            typst_html::html(&html, &Default::default()).unwrap_or_default(),
-        );
-    }
     drop(font_errors); // fonts are Word's business in a .docx
     let title = if job.title.is_empty() {
         use typst::model::Document as _;
