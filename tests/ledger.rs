@@ -29,7 +29,11 @@ fn stderr(o: &Output) -> String {
 /// `edit`, with the previous ledger beside it.
 fn project(edit: impl Fn(String) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    for f in ["泗县学校统计表（示例数据）.xlsx", PREVIOUS] {
+    for f in [
+        "泗县学校统计表（示例数据）.xlsx",
+        "泗县上年学校统计表（示例数据）.xlsx",
+        PREVIOUS,
+    ] {
         std::fs::copy(example(f), dir.path().join(f)).unwrap();
     }
     let plan = std::fs::read_to_string(example("plan.yaml")).unwrap();
