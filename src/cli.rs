@@ -66,10 +66,35 @@ pub enum Command {
         /// 填入 N 所合成的示例学校（确定性生成，用于试用和性能测试）
         #[arg(long, value_name = "N")]
         sample_schools: Option<usize>,
+        /// 生成 N 个合成县的示例复核项目（review.yaml 和各县计划文件、学校统计表）
+        #[arg(long, value_name = "N")]
+        sample_counties: Option<usize>,
         /// 只把内置报告模板复制到该文件夹，供修改
         #[arg(long)]
         templates: bool,
     },
+    /// 复核（市、省督导办）：按同一标准重算各县，核对上报数据，抽取实地核查学校
+    #[command(help_template = HELP_TEMPLATE)]
+    Review {
+        /// 复核项目文件（review.yaml）
+        #[arg(value_name = "复核文件")]
+        review: PathBuf,
+        /// 输出文件夹（复核材料：review.json 等）
+        #[arg(short, long, value_name = "文件夹")]
+        output: Option<PathBuf>,
+        /// json：只把复核结果 JSON 输出到终端
+        #[arg(long, value_enum, value_name = "格式", hide_possible_values = true)]
+        format: Option<ReviewFormat>,
+        /// 材料不全或有误的县标为“材料不全”，其余照常复核
+        #[arg(long)]
+        keep_going: bool,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewFormat {
+    /// 复核结果 JSON
+    Json,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -163,8 +188,20 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Init {
             dir,
             sample_schools,
+            sample_counties,
             templates,
-        } => crate::init::run(&dir, sample_schools, templates),
+        } => crate::init::run(&dir, sample_schools, sample_counties, templates),
+        Command::Review {
+            review,
+            output,
+            format,
+            keep_going,
+        } => crate::review::run(&crate::review::ReviewOptions {
+            review,
+            output,
+            json: format == Some(ReviewFormat::Json),
+            keep_going,
+        }),
     }
 }
 
