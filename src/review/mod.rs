@@ -307,11 +307,13 @@ pub fn build(cfg: &config::Loaded, keep_going: bool, progress: bool) -> Result<R
                     .map(move |l| Error::Other(format!("【{}】{l}", e.plan.value)))
             })
             .collect();
-        if !errors.is_empty() {
+        if let Some(last) = errors.last().map(|e| e.to_string()) {
             let mut errors = errors;
-            errors.push(Error::Other(
-                "有县（市、区）的材料不全或有误：请改正以上各处；或加 --keep-going，把这些县标为“材料不全”后照常生成复核材料".into(),
-            ));
+            // The advice closes the list without counting as an error.
+            errors.pop();
+            errors.push(Error::Other(format!(
+                "{last}\n有县（市、区）的材料不全或有误：请改正以上各处；或加 --keep-going，把这些县标为“材料不全”后照常生成复核材料"
+            )));
             return Err(Error::Many(errors));
         }
     }
@@ -489,11 +491,19 @@ pub fn run(o: &ReviewOptions) -> Result<(), Error> {
         // Replaces an earlier packet only: a folder of our own file types.
         crate::output::write_folder(dir, &files, ".json")?;
     }
-    print!("{}", summary(&review));
+    let mut text = summary(&review);
     match &o.output {
-        Some(dir) => println!("已写出复核材料：{}", dir.join(JSON_FILE).display()),
-        None => println!("（未写出文件：用 -o 文件夹 写出复核材料，或 --format json 输出 JSON）"),
+        Some(dir) => text.push_str(&format!(
+            "已写出复核材料：{}\n",
+            dir.join(JSON_FILE).display()
+        )),
+        None => {
+            text.push_str("（未写出文件：用 -o 文件夹 写出复核材料，或 --format json 输出 JSON）\n")
+        }
     }
+    use std::io::Write;
+    // A closed pipe (`| head`) is not an error worth a message.
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
     Ok(())
 }
 
