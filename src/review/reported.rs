@@ -11,6 +11,7 @@ use crate::input::grid::{Cell, Grid};
 use crate::model::Section;
 use crate::profile::ResourceIndicator;
 use crate::source::CellRef;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// Largest reported JSON read: an evaluation of 400 rows is ~2 MB.
@@ -89,18 +90,16 @@ fn read_json(path: &Path, label: &str) -> Result<Reported, Error> {
         return Err(refuse("文件过大，不像是 dudao evaluate 的 JSON".into()));
     }
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+    // Only the figures compared, typed: the rest (cell references, texts)
+    // is skipped by the parser instead of built into a tree.
+    let v: JsonEvaluation = serde_json::from_str(&text).map_err(|e| {
         refuse(format!(
-            "第{}行第{}列：JSON 格式错误，应为 dudao evaluate --format json 的输出",
+            "第{}行第{}列：不是 dudao evaluate --format json 的输出（{}）",
             e.line(),
-            e.column()
+            e.column(),
+            json_reason(&e)
         ))
     })?;
-    if v.get("resource").is_none() || v.get("schools").is_none() {
-        return Err(refuse(
-            "不是 dudao evaluate --format json 的输出（缺少 resource、schools）".into(),
-        ));
-    }
     let mut out = Reported {
         file: label.to_string(),
         lists_all_rows: true,
@@ -108,8 +107,11 @@ fn read_json(path: &Path, label: &str) -> Result<Reported, Error> {
     };
     let at = |p: &str| format!("{label}：{p}");
     for s in Section::ALL {
-        let sec = &v["resource"][s.key()];
-        if let Some(n) = sec["schools_passing"].as_f64() {
+        let sec = match s {
+            Section::Primary => &v.resource.primary,
+            Section::Junior => &v.resource.junior,
+        };
+        if let Some(n) = sec.schools_passing {
             let p = format!("resource.{}.schools_passing", s.key());
             out.schools_passing.push((
                 s,
@@ -119,16 +121,20 @@ fn read_json(path: &Path, label: &str) -> Result<Reported, Error> {
                 },
             ));
         }
-        for i in ResourceIndicator::ALL {
-            for f in [Figure::Mean, Figure::Sd, Figure::Cv] {
-                if let Some(x) = sec["indicators"][i.id()][f.key()].as_f64() {
+        for (i, x) in &sec.indicators {
+            for (f, val) in [
+                (Figure::Mean, x.mean),
+                (Figure::Sd, x.sd),
+                (Figure::Cv, x.cv),
+            ] {
+                if let Some(val) = val {
                     let p = format!("resource.{}.indicators.{i}.{}", s.key(), f.key());
                     out.cv.push((
                         s,
-                        i,
+                        *i,
                         f,
                         Value {
-                            value: x,
+                            value: val,
                             source: at(&p),
                         },
                     ));
@@ -136,45 +142,86 @@ fn read_json(path: &Path, label: &str) -> Result<Reported, Error> {
             }
         }
     }
-    let mut schools = Vec::new();
-    for (k, row) in v["schools"].as_array().into_iter().flatten().enumerate() {
-        let name = row["name"].as_str().unwrap_or_default().to_string();
-        let section = match row["section"].as_str() {
-            Some("primary") => Section::Primary,
-            Some("junior") => Section::Junior,
-            _ => {
-                return Err(refuse(format!(
-                    "schools[{k}].section 应为 primary 或 junior"
-                )));
-            }
-        };
-        let values = ResourceIndicator::ALL
-            .into_iter()
-            .filter_map(|i| {
-                row["values"][i.id()].as_f64().map(|x| {
-                    (
-                        i,
-                        Value {
-                            value: x,
-                            source: at(&format!("schools[{k}].values.{i}")),
-                        },
-                    )
+    let schools = v
+        .schools
+        .into_iter()
+        .enumerate()
+        .map(|(k, row)| ReportedSchool {
+            values: row
+                .values
+                .iter()
+                .filter_map(|(i, x)| {
+                    x.map(|x| {
+                        (
+                            *i,
+                            Value {
+                                value: x,
+                                source: at(&format!("schools[{k}].values.{i}")),
+                            },
+                        )
+                    })
                 })
-            })
-            .collect();
-        let students = row["students"].as_f64().map(|x| Value {
-            value: x,
-            source: at(&format!("schools[{k}].students")),
-        });
-        schools.push(ReportedSchool {
-            name,
-            section,
-            values,
-            students,
-        });
-    }
+                .collect(),
+            students: row.students.map(|x| Value {
+                value: x,
+                source: at(&format!("schools[{k}].students")),
+            }),
+            name: row.name,
+            section: row.section,
+        })
+        .collect();
     out.schools = Some(schools);
     Ok(out)
+}
+
+fn json_reason(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    match e.classify() {
+        Category::Syntax | Category::Eof => "JSON 格式错误".into(),
+        _ => {
+            let m = e.to_string();
+            let m = m.split(" at line").next().unwrap_or(&m).to_string();
+            if m.starts_with("missing field") {
+                format!("缺少字段 {}", m.trim_start_matches("missing field "))
+            } else {
+                format!("内容不符：{m}")
+            }
+        }
+    }
+}
+
+/// The part of the evaluation JSON (docs/evaluation-json.md) compared.
+#[derive(serde::Deserialize)]
+struct JsonEvaluation {
+    resource: JsonResource,
+    schools: Vec<JsonSchool>,
+}
+
+#[derive(serde::Deserialize)]
+struct JsonResource {
+    primary: JsonSection,
+    junior: JsonSection,
+}
+
+#[derive(serde::Deserialize)]
+struct JsonSection {
+    schools_passing: Option<f64>,
+    indicators: BTreeMap<ResourceIndicator, JsonIndicator>,
+}
+
+#[derive(serde::Deserialize)]
+struct JsonIndicator {
+    mean: Option<f64>,
+    sd: Option<f64>,
+    cv: Option<f64>,
+}
+
+#[derive(serde::Deserialize)]
+struct JsonSchool {
+    name: String,
+    section: Section,
+    students: Option<f64>,
+    values: BTreeMap<ResourceIndicator, Option<f64>>,
 }
 
 /// The indicator a header cell names: its id (`L5`) or its name.
@@ -183,11 +230,21 @@ fn indicator_of(text: &str) -> Option<ResourceIndicator> {
     if let Some(i) = ResourceIndicator::parse(t.get(..2).unwrap_or("")) {
         return Some(i);
     }
-    let p = crate::profile::Profile::national();
-    ResourceIndicator::ALL
-        .into_iter()
-        .find(|i| t.starts_with(&p.resource_spec(*i).name))
+    NAMES
+        .iter()
+        .find(|(_, n)| t.starts_with(n.as_str()))
+        .map(|(i, _)| *i)
 }
+
+/// The indicators' names in the national profile, parsed once.
+static NAMES: std::sync::LazyLock<Vec<(ResourceIndicator, String)>> =
+    std::sync::LazyLock::new(|| {
+        let p = crate::profile::Profile::national();
+        ResourceIndicator::ALL
+            .into_iter()
+            .map(|i| (i, p.resource_spec(i).name.clone()))
+            .collect()
+    });
 
 fn section_of(text: &str) -> Option<Section> {
     if text.contains("小学") {
