@@ -95,7 +95,7 @@ fn workbook_rows(path: &Path) -> Vec<Row> {
             name: cell("学校名称").to_string(),
             kind: cell("学校类型").to_string(),
             part: cell("学段").to_string(),
-            public: cell("办学性质").to_string() == "公办",
+            public: cell("办学性质") == "公办",
             m,
         }
     })
@@ -317,6 +317,30 @@ fn the_sample_is_the_same_for_a_seed_and_differs_for_another() {
     let a = review_json(tmp.path(), "市/review.yaml");
     let b = review_json(tmp.path(), "市/review.yaml");
     assert_eq!(a["sample"], b["sample"]);
+    // A county's draw depends on the seed and its name, not on where
+    // REVIEW.yaml lists it.
+    let yaml = std::fs::read_to_string(dir.join("review.yaml")).unwrap();
+    let (head, list) = yaml.split_at(yaml.find("  - plan:").unwrap());
+    let mut items: Vec<String> = list
+        .split("  - plan:")
+        .filter(|x| !x.is_empty())
+        .map(|x| format!("  - plan:{x}"))
+        .collect();
+    items.reverse();
+    std::fs::write(dir.join("倒序.yaml"), format!("{head}{}", items.concat())).unwrap();
+    let reversed = review_json(tmp.path(), "市/倒序.yaml");
+    for county in ["东湖县", "青山县", "白水县"] {
+        let of = |r: &Value| -> Vec<Value> {
+            r["sample"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|s| s["county"] == county)
+                .cloned()
+                .collect()
+        };
+        assert_eq!(of(&a), of(&reversed), "{county}");
+    }
     set_seed(&dir, "7");
     let c = review_json(tmp.path(), "市/review.yaml");
     assert_ne!(a["sample"], c["sample"]);

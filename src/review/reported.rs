@@ -473,8 +473,7 @@ pub fn write_published_xlsx(
         ws.write_string_with_format(0, 2 + k as u16, n, &head)
             .map_err(fail)?;
     }
-    let mut r = 1u32;
-    for s in eval.schools.iter().filter(|s| s.included) {
+    for (r, s) in (1u32..).zip(eval.schools.iter().filter(|s| s.included)) {
         ws.write_string(r, 0, &s.name).map_err(fail)?;
         ws.write_string(r, 1, s.section.zh()).map_err(fail)?;
         for (k, i) in ResourceIndicator::ALL.into_iter().enumerate() {
@@ -484,7 +483,6 @@ pub fn write_published_xlsx(
                     .map_err(fail)?;
             }
         }
-        r += 1;
     }
     let mut buf = wb.save_to_buffer().map_err(fail)?;
     crate::output::write_file(path, &std::mem::take(&mut buf))

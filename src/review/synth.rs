@@ -214,11 +214,8 @@ pub fn run(dir: &Path, n: usize) -> Result<(), Error> {
     }
     let staged = crate::output::stage_folder(dir, &files, "")?;
     let root = staged.path().to_path_buf();
-    let outcome = cs.iter().try_for_each(|c| write_county(&root, dir, c));
-    if let Err(e) = outcome {
-        // Dropping the staged folder removes it.
-        return Err(e);
-    }
+    // On an error, dropping the staged folder removes it.
+    cs.iter().try_for_each(|c| write_county(&root, dir, c))?;
     staged.commit()?.finish();
     println!(
         "已新建示例复核项目：{}（{n}个合成的县，均非真实数据）",
