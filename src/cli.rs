@@ -75,20 +75,24 @@ pub enum Command {
     },
     /// 复核（市、省督导办）：按同一标准重算各县，核对上报数据，抽取实地核查学校
     #[command(help_template = HELP_TEMPLATE)]
-    Review {
-        /// 复核项目文件（review.yaml）
-        #[arg(value_name = "复核文件")]
-        review: PathBuf,
-        /// 输出文件夹（复核材料：review.json 等）
-        #[arg(short, long, value_name = "文件夹")]
-        output: Option<PathBuf>,
-        /// json：只把复核结果 JSON 输出到终端
-        #[arg(long, value_enum, value_name = "格式", hide_possible_values = true)]
-        format: Option<ReviewFormat>,
-        /// 材料不全或有误的县标为“材料不全”，其余照常复核
-        #[arg(long)]
-        keep_going: bool,
-    },
+    Review(ReviewArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "选项")]
+pub struct ReviewArgs {
+    /// 复核项目文件（review.yaml）
+    #[arg(value_name = "复核文件")]
+    pub review: PathBuf,
+    /// 输出文件夹（复核材料：review.json 等）
+    #[arg(short, long, value_name = "文件夹")]
+    pub output: Option<PathBuf>,
+    /// json：只把复核结果 JSON 输出到终端
+    #[arg(long, value_enum, value_name = "格式", hide_possible_values = true)]
+    pub format: Option<ReviewFormat>,
+    /// 材料不全或有误的县标为“材料不全”，其余照常复核
+    #[arg(long)]
+    pub keep_going: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,16 +195,11 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             sample_counties,
             templates,
         } => crate::init::run(&dir, sample_schools, sample_counties, templates),
-        Command::Review {
-            review,
-            output,
-            format,
-            keep_going,
-        } => crate::review::run(&crate::review::ReviewOptions {
-            review,
-            output,
-            json: format == Some(ReviewFormat::Json),
-            keep_going,
+        Command::Review(a) => crate::review::run(&crate::review::ReviewOptions {
+            json: a.format == Some(ReviewFormat::Json),
+            review: a.review,
+            output: a.output,
+            keep_going: a.keep_going,
         }),
     }
 }

@@ -504,6 +504,19 @@ fn keep_going_writes_the_packet_with_incomplete_counties_marked() {
 }
 
 #[test]
+fn an_output_folder_holding_inputs_is_refused() {
+    let (tmp, dir) = city(1);
+    let before = snapshot(&dir);
+    for out in ["市", "市/东湖县", "市/东湖县/上报"] {
+        let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", out]);
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        let err = text(&o.stderr);
+        assert!(err.contains("中有本次复核读取的文件"), "{out}: {err}");
+    }
+    assert_eq!(snapshot(&dir), before, "inputs changed");
+}
+
+#[test]
 fn paths_are_relative_to_review_yaml() {
     let (tmp, dir) = city(1);
     // From inside the city folder, and from a review.yaml elsewhere.

@@ -514,10 +514,17 @@ fn refuse_inputs(cfg: &config::Loaded, dir: &Path) -> Result<(), Error> {
         return Ok(());
     };
     let mut inputs = vec![cfg.dir.clone()];
-    inputs.extend(cfg.config.counties.iter().map(|e| {
+    for e in &cfg.config.counties {
         let p = cfg.resolve(&e.plan.value);
-        p.parent().map(Path::to_path_buf).unwrap_or(p)
-    }));
+        inputs.push(p.parent().map(Path::to_path_buf).unwrap_or(p));
+        // A reported file may sit outside the county's folder.
+        inputs.extend(
+            e.reported
+                .iter()
+                .flat_map(|r| r.items())
+                .map(|r| cfg.resolve(&r.value)),
+        );
+    }
     for p in inputs {
         if let Ok(c) = std::fs::canonicalize(&p)
             && c.starts_with(&out)
@@ -572,15 +579,31 @@ pub fn summary(r: &Review) -> String {
     }
     if !r.discrepancies.is_empty() {
         let _ = writeln!(s, "数据核查差异（上报数与复核计算数不符）：");
+        let names = crate::profile::Profile::national();
         for d in &r.discrepancies {
+            let what = match ResourceIndicator::parse(&d.indicator) {
+                Some(i) => names.resource_spec(i).name.clone(),
+                None if d.indicator == "students" => "学生数".into(),
+                None => "达到校际均衡要求的学校数".into(),
+            };
+            let figure = match d.figure.as_str() {
+                "mean" => "全县平均值",
+                "sd" => "标准差",
+                "cv" => "差异系数",
+                _ => "",
+            };
+            let whose: Vec<&str> = [
+                Some(d.county.as_str()),
+                d.school.as_deref(),
+                d.section.map(Section::zh),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
             let _ = writeln!(
                 s,
-                "  {} {} {} {}.{}：上报 {}，复核 {}（{}）",
-                d.county,
-                d.section.map(Section::zh).unwrap_or(""),
-                d.school.as_deref().unwrap_or(""),
-                d.indicator,
-                d.figure,
+                "  {} {what}{figure}：上报 {}，复核 {}（{}）",
+                whose.join(" "),
                 crate::profile::fmt_number(d.reported),
                 d.recomputed
                     .map(crate::profile::fmt_number)
