@@ -638,3 +638,53 @@ fn same_input_same_bytes() {
         strip(snapshot(&other.path().join("市")), other.path())
     );
 }
+
+#[test]
+fn a_published_cv_table_as_csv_is_compared_cell_by_cell() {
+    let (tmp, dir) = city(2);
+    let r = review_json(tmp.path(), "市/review.yaml");
+    // 青山县's 差异系数表 typed out as csv, by indicator id, with one figure
+    // changed: 初中, 差异系数, L7.
+    let c = &r["counties"][1];
+    let mut csv = String::from("学段,项目,L1,L2,L3,L4,L5,L6,L7\n");
+    for (section, zh) in [("primary", "小学"), ("junior", "初中")] {
+        for (f, label) in [("mean", "全县平均值"), ("sd", "标准差"), ("cv", "差异系数")]
+        {
+            csv.push_str(&format!("{zh},{label}"));
+            for k in 1..=7 {
+                let mut v = c["resource"][section]["indicators"][format!("L{k}")][f]
+                    .as_f64()
+                    .unwrap();
+                if (section, f, k) == ("junior", "cv", 7) {
+                    v += 0.001;
+                }
+                csv.push_str(&format!(",{v:.6}"));
+            }
+            csv.push('\n');
+        }
+    }
+    std::fs::write(dir.join("青山县/上报/差异系数表.csv"), csv).unwrap();
+    let yaml = std::fs::read_to_string(dir.join("review.yaml"))
+        .unwrap()
+        .replace("青山县/上报/差异系数表.xlsx", "青山县/上报/差异系数表.csv")
+        // A province's review: the counties in two 设区市.
+        .replacen("city: 示例市", "city: 甲市", 1);
+    std::fs::write(dir.join("review.yaml"), yaml).unwrap();
+    let r = review_json(tmp.path(), "市/review.yaml");
+    let d = r["discrepancies"].as_array().unwrap();
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0]["county"], "青山县");
+    assert_eq!(d[0]["section"], "junior");
+    assert_eq!(d[0]["indicator"], "L7");
+    assert_eq!(d[0]["figure"], "cv");
+    assert!(
+        d[0]["source"].as_str().unwrap().ends_with("单元格 I7"),
+        "{}",
+        d[0]
+    );
+    let groups = r["tables"]["summary"].as_array().unwrap();
+    assert_eq!(groups.len(), 2);
+    assert_eq!(groups[0]["city"], "甲市");
+    assert_eq!(groups[0]["rows"][0]["county"], "东湖县");
+    assert_eq!(groups[1]["rows"][0]["county"], "青山县");
+}
