@@ -305,6 +305,26 @@ fn a_reported_list_in_another_order_is_flagged() {
     assert!(r["discrepancies"].as_array().unwrap().is_empty());
 }
 
+#[test]
+fn another_countys_reported_file_is_refused() {
+    let (tmp, dir) = city(3);
+    let yaml = std::fs::read_to_string(dir.join("review.yaml"))
+        .unwrap()
+        .replace(
+            "reported: 白水县/上报/自评结果.json",
+            "reported: 东湖县/上报/自评结果.json",
+        );
+    std::fs::write(dir.join("review.yaml"), yaml).unwrap();
+    let out = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("【白水县/plan.yaml】市/东湖县/上报/自评结果.json：这是“东湖县”的上报数据，不是“白水县”的"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("复核").exists());
+}
+
 fn set_seed(dir: &Path, seed: &str) {
     let p = dir.join("review.yaml");
     let t = std::fs::read_to_string(&p).unwrap();

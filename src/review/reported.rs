@@ -62,6 +62,8 @@ pub struct Reported {
     pub schools: Option<Vec<ReportedSchool>>,
     /// The file lists every row (JSON) rather than those counted only.
     pub lists_all_rows: bool,
+    /// The county the file says it is of (JSON only).
+    pub county: Option<String>,
 }
 
 pub fn read(path: &Path, label: &str) -> Result<Reported, Error> {
@@ -103,6 +105,7 @@ fn read_json(path: &Path, label: &str) -> Result<Reported, Error> {
     let mut out = Reported {
         file: label.to_string(),
         lists_all_rows: true,
+        county: v.county.clone(),
         ..Default::default()
     };
     let at = |p: &str| format!("{label}：{p}");
@@ -193,6 +196,7 @@ fn json_reason(e: &serde_json::Error) -> String {
 /// The part of the evaluation JSON (docs/evaluation-json.md) compared.
 #[derive(serde::Deserialize)]
 struct JsonEvaluation {
+    county: Option<String>,
     resource: JsonResource,
     schools: Vec<JsonSchool>,
 }

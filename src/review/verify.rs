@@ -43,6 +43,17 @@ pub fn verify(
     let mut sets = Vec::new();
     for (path, label) in reported {
         match reported::read(path, label) {
+            // Another county's file is no report of this one.
+            Ok(r) if r.county.as_ref().is_some_and(|c| *c != eval.county) => {
+                errors.push(Error::File {
+                    file: label.clone(),
+                    message: format!(
+                        "这是“{}”的上报数据，不是“{}”的；请核对 REVIEW.yaml 中的 reported",
+                        r.county.as_deref().unwrap_or_default(),
+                        eval.county
+                    ),
+                })
+            }
             Ok(r) => sets.push(r),
             Err(e) => errors.push(e),
         }
