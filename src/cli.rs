@@ -93,10 +93,39 @@ pub enum Command {
         /// 填入 N 所合成的示例学校（确定性生成，用于试用和性能测试）
         #[arg(long, value_name = "N")]
         sample_schools: Option<usize>,
+        /// 生成 N 个合成县的示例复核项目（review.yaml 和各县计划文件、学校统计表）
+        #[arg(long, value_name = "N")]
+        sample_counties: Option<usize>,
         /// 只把内置报告模板复制到该文件夹，供修改
         #[arg(long)]
         templates: bool,
     },
+    /// 复核（市、省督导办）：按同一标准重算各县，核对上报数据，抽取实地核查学校
+    #[command(help_template = HELP_TEMPLATE)]
+    Review(ReviewArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "选项")]
+pub struct ReviewArgs {
+    /// 复核项目文件（review.yaml）
+    #[arg(value_name = "复核文件")]
+    pub review: PathBuf,
+    /// 输出文件夹（复核材料：review.json 等）
+    #[arg(short, long, value_name = "文件夹")]
+    pub output: Option<PathBuf>,
+    /// json：只把复核结果 JSON 输出到终端
+    #[arg(long, value_enum, value_name = "格式", hide_possible_values = true)]
+    pub format: Option<ReviewFormat>,
+    /// 材料不全或有误的县标为“材料不全”，其余照常复核
+    #[arg(long)]
+    pub keep_going: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReviewFormat {
+    /// 复核结果 JSON
+    Json,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -224,8 +253,15 @@ pub fn run(cli: Cli) -> Result<(), Error> {
         Command::Init {
             dir,
             sample_schools,
+            sample_counties,
             templates,
-        } => crate::init::run(&dir, sample_schools, templates),
+        } => crate::init::run(&dir, sample_schools, sample_counties, templates),
+        Command::Review(a) => crate::review::run(&crate::review::ReviewOptions {
+            json: a.format == Some(ReviewFormat::Json),
+            review: a.review,
+            output: a.output,
+            keep_going: a.keep_going,
+        }),
     }
 }
 

@@ -22,7 +22,21 @@ pub const COUNTY: &str = "示例县";
 /// schools that show each kind of row (a 九年一贯制学校 with its 全校 row).
 const SAMPLE_ROWS: usize = 5;
 
-pub fn run(dir: &Path, sample_schools: Option<usize>, templates: bool) -> Result<(), Error> {
+pub fn run(
+    dir: &Path,
+    sample_schools: Option<usize>,
+    sample_counties: Option<usize>,
+    templates: bool,
+) -> Result<(), Error> {
+    if let Some(n) = sample_counties {
+        if sample_schools.is_some() || templates {
+            return Err(Error::Other(
+                "--sample-counties 生成示例复核项目，不能与 --sample-schools 或 --templates 同时使用"
+                    .into(),
+            ));
+        }
+        return crate::review::synth::run(dir, n);
+    }
     if templates {
         if sample_schools.is_some() {
             return Err(Error::Other(
@@ -159,7 +173,7 @@ fn note_text(synthetic: bool) -> String {
 }
 
 /// Refuse a `dir` that already holds files; make its parent folders.
-fn prepare_dir(dir: &Path) -> Result<(), Error> {
+pub(crate) fn prepare_dir(dir: &Path) -> Result<(), Error> {
     if dir.exists() {
         if !dir.is_dir() {
             return Err(Error::Other(format!(
@@ -204,7 +218,7 @@ mod tests {
     fn refuses_a_folder_with_files() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("x.txt"), "x").unwrap();
-        let e = run(dir.path(), None, false).unwrap_err().to_string();
+        let e = run(dir.path(), None, None, false).unwrap_err().to_string();
         assert!(e.contains("不是空的"), "{e}");
         assert!(dir.path().join("x.txt").exists());
         assert!(!dir.path().join(PLAN_FILE).exists());
@@ -214,7 +228,7 @@ mod tests {
     fn new_project_passes_check() {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("新项目");
-        run(&p, None, false).unwrap();
+        run(&p, None, None, false).unwrap();
         let county = crate::input::load(&p.join(PLAN_FILE), &[]).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(county.plan.county, COUNTY);
         assert!(county.schools.iter().all(|s| s.name.starts_with(COUNTY)));
@@ -226,13 +240,13 @@ mod tests {
         );
 
         let q = dir.path().join("试用");
-        run(&q, Some(40), false).unwrap();
+        run(&q, Some(40), None, false).unwrap();
         let county = crate::input::load(&q.join(PLAN_FILE), &[]).unwrap_or_else(|e| panic!("{e}"));
         let diff = synth::differences(&county, &sample_workbook_schools(Some(40)));
         assert!(diff.is_empty(), "{}", diff.join("\n"));
         // An empty folder is fine too.
         let r = dir.path().join("空");
         std::fs::create_dir(&r).unwrap();
-        run(&r, Some(3), false).unwrap();
+        run(&r, Some(3), None, false).unwrap();
     }
 }

@@ -23,6 +23,8 @@ pub mod profile;
 pub mod render;
 #[cfg(feature = "report")]
 pub mod report;
+#[cfg(feature = "report")]
+pub mod review;
 pub mod source;
 pub mod synth;
 pub mod units;

@@ -130,13 +130,49 @@ enum Ind {
     L6,
 }
 
+/// How a county departs from the 泗县-like default, so that several
+/// synthetic counties (`dudao init --sample-counties`) differ in the ways
+/// reviewers meet: `Shape::default()` is the county [`county`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    /// Mixed into the generator's seed: another county of the same size.
+    pub seed: u64,
+    /// The one or two schools failing the per-school rule (the default).
+    /// Off: every school passes it.
+    pub failing_schools: bool,
+    /// 城区小学 with five times the equipment of the rest: the county's
+    /// 小学 生均教学仪器设备值 CV goes over its limit.
+    pub rich_urban: bool,
+    /// The school-level faults the default county shows: one 小学 with
+    /// 大班额, one short of a 音乐专用教室, one 初中 teacher uncertified (G3,
+    /// G5, G12 not met). Off: the county meets them.
+    pub item_faults: bool,
+}
+
+impl Default for Shape {
+    fn default() -> Self {
+        Shape {
+            seed: 0,
+            failing_schools: true,
+            rich_urban: false,
+            item_faults: true,
+        }
+    }
+}
+
 /// About `n_rows` school-学段 rows (小学部/初中部; a 完全中学's 高中部 row
 /// comes on top). Same `n_rows`, same schools.
 pub fn county(n_rows: usize) -> Vec<SynthSchool> {
+    county_shaped(n_rows, &Shape::default())
+}
+
+/// [`county`] with a [`Shape`]: same `n_rows` and shape, same schools.
+pub fn county_shaped(n_rows: usize, shape: &Shape) -> Vec<SynthSchool> {
     if n_rows == 0 {
         return Vec::new();
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(SEED.wrapping_add(n_rows as u64));
+    let salt = shape.seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let mut rng = ChaCha8Rng::seed_from_u64(SEED.wrapping_add(n_rows as u64).wrapping_add(salt));
     let n = n_rows;
     let complete = usize::from(n >= 12);
     let private = usize::from(n >= 8);
@@ -244,7 +280,13 @@ pub fn county(n_rows: usize) -> Vec<SynthSchool> {
         picks.swap(i, j);
     }
     let mut short: BTreeMap<usize, Shortfalls> = BTreeMap::new();
-    let n_fail = if n >= 20 { 2 } else { usize::from(n >= 6) };
+    let n_fail = if !shape.failing_schools {
+        0
+    } else if n >= 20 {
+        2
+    } else {
+        usize::from(n >= 6)
+    };
     let n_weak = if n >= 10 { (n / 30).max(1) } else { 0 };
     let mut picks = picks.into_iter();
     for k in 0..n_fail {
@@ -275,14 +317,22 @@ pub fn county(n_rows: usize) -> Vec<SynthSchool> {
     // Names, unique.
     let mut names = Names::default();
     let mut out = Vec::new();
-    let big_class = plans.iter().position(|p| p.kind == Kind::Primary);
+    let faults = shape.item_faults;
+    let big_class = plans
+        .iter()
+        .position(|p| p.kind == Kind::Primary)
+        .filter(|_| faults);
     let few_music_rooms = plans
         .iter()
         .enumerate()
         .filter(|(_, p)| p.kind == Kind::Primary && p.central)
         .map(|(i, _)| i)
-        .nth(1);
-    let uncertified = plans.iter().rposition(|p| p.kind == Kind::Junior);
+        .nth(1)
+        .filter(|_| faults);
+    let uncertified = plans
+        .iter()
+        .rposition(|p| p.kind == Kind::Junior)
+        .filter(|_| faults);
     for (i, p) in plans.iter().enumerate() {
         let name = names.name(p, &mut rng);
         let (town, town_loc) = TOWNS[p.town];
@@ -399,6 +449,13 @@ pub fn county(n_rows: usize) -> Vec<SynthSchool> {
         };
         school.locality = locality;
         school.township = town.to_string();
+        if shape.rich_urban && p.kind == Kind::Primary && locality == Locality::Urban {
+            for row in &mut school.rows {
+                if let Some(v) = row.values.get_mut(&Measure::EquipmentValue) {
+                    *v *= 5.0;
+                }
+            }
+        }
         out.push(school);
     }
     out
