@@ -38,45 +38,54 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
     .map_err(|e| Error::Other(format!("无法监视文件的修改：{e}")))?;
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
 
+    // The plan's folder is watched before the first render, and every
+    // folder a render read before its result is printed: an edit saved
+    // right after the message is never missed.
+    let mut watch_dirs = |watched: &BTreeSet<PathBuf>| -> Result<(), Error> {
+        for dir in watched.iter().filter_map(|p| p.parent()) {
+            if dirs.insert(dir.to_path_buf()) {
+                // Folders, not files: an editor that saves by renaming
+                // replaces the file, and a watch on the old one goes quiet.
+                watcher
+                    .watch(dir, RecursiveMode::NonRecursive)
+                    .map_err(|e| Error::Other(format!("无法监视 {}：{e}", dir.display())))?;
+            }
+        }
+        Ok(())
+    };
+    watch_dirs(&watched)?;
     eprintln!("正在监视计划文件、学校统计表和报告模板的修改；按 Ctrl+C 结束。");
     let mut changed: Vec<PathBuf> = Vec::new();
     loop {
         let start = Instant::now();
         let mut clock = Stages::new();
-        match render_once(&args, &fonts, &mut clock) {
+        let result = render_once(&args, &fonts, &mut clock);
+        let took = start.elapsed().as_secs_f64();
+        typst::comemo::evict(CACHE_GENERATIONS);
+        match result {
             Ok(done) => {
+                watched = done.inputs.iter().cloned().collect();
+                watched.insert(plan.clone());
+                watch_dirs(&watched)?;
                 let what = if changed.is_empty() {
                     "已生成".to_string()
                 } else {
                     format!("{} 已修改，已重新生成", names(&changed))
                 };
                 eprintln!(
-                    "{what}：{}（{}），用时 {:.2} 秒",
+                    "{what}：{}（{}），用时 {took:.2} 秒",
                     done.out.display(),
-                    done.extent,
-                    start.elapsed().as_secs_f64()
+                    done.extent
                 );
                 for w in &done.warnings {
                     eprintln!("提醒：{w}");
                 }
                 // Later renders keep writing where the first one did.
                 args.output = Some(done.out.clone());
-                watched = done.inputs.into_iter().collect();
-                watched.insert(plan.clone());
             }
             Err(e) => {
                 eprintln!("错误：{e}");
                 eprintln!("报告未更新，上一次生成的文件保持不变；改正后保存即重新生成。");
-            }
-        }
-        typst::comemo::evict(CACHE_GENERATIONS);
-        // Watch the folders (an editor that saves by renaming replaces
-        // the file, and a watch on the old file would go quiet).
-        for dir in watched.iter().filter_map(|p| p.parent()) {
-            if dirs.insert(dir.to_path_buf()) {
-                watcher
-                    .watch(dir, RecursiveMode::NonRecursive)
-                    .map_err(|e| Error::Other(format!("无法监视 {}：{e}", dir.display())))?;
             }
         }
         changed = wait_for_change(&rx, &watched)?;
