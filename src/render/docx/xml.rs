@@ -159,6 +159,20 @@ fn sect_pr(s: &Section) -> String {
     )
 }
 
+fn same_properties(a: &Para, b: &Para) -> bool {
+    a.style == b.style
+        && a.jc == b.jc
+        && a.ind == b.ind
+        && a.before == b.before
+        && a.after == b.after
+        && a.line == b.line
+        && a.keep_next == b.keep_next
+        && a.keep_lines == b.keep_lines
+        && a.page_break_before == b.page_break_before
+        && a.outline == b.outline
+        && a.tabs == b.tabs
+}
+
 fn jc(j: Jc) -> &'static str {
     match j {
         Jc::Left => "left",
@@ -169,6 +183,14 @@ fn jc(j: Jc) -> &'static str {
 }
 
 fn ppr(x: &mut String, p: &Para, sect: Option<&str>) {
+    // A plain body paragraph is all style: nothing to write.
+    let plain = Para {
+        runs: Vec::new(),
+        ..Para::default()
+    };
+    if sect.is_none() && same_properties(p, &plain) {
+        return;
+    }
     x.push_str("<w:pPr>");
     if let Some(s) = p.style {
         let _ = write!(x, r#"<w:pStyle w:val="{}"/>"#, s.id());
