@@ -207,10 +207,17 @@ fn the_package_has_the_parts_and_settings_of_a_gongwen_template() {
     );
 
     let doc = &p["word/document.xml"];
-    // Every section on the 22-line, 28-character grid.
+    // Every section on the 22-line, 28-character grid but the 一校一表
+    // forms (the last): off the grid their tables keep to one page
+    // whatever Word, WPS or LibreOffice does with a grid.
     let sects: Vec<&str> = doc.split("<w:sectPr>").skip(1).collect();
     assert!(sects.len() >= 6, "sections: {}", sects.len());
-    for s in &sects {
+    let (forms, text) = sects.split_last().unwrap();
+    assert!(
+        forms.contains(r#"<w:docGrid w:linePitch="312"/>"#),
+        "{forms}"
+    );
+    for s in text {
         assert!(
             s.contains(
                 r#"<w:docGrid w:type="linesAndChars" w:linePitch="579" w:charSpace="-849"/>"#
@@ -806,7 +813,7 @@ fn libreoffice_renders_it_with_the_page_checks_of_the_pdf() {
     let dir = tempdir();
     let docx = dir.path().join("report.docx");
     let o = dudao()
-        .args(["render", EXAMPLE, "--school-pages", "none", "-o"])
+        .args(["render", EXAMPLE, "-o"])
         .arg(&docx)
         .output()
         .unwrap();
@@ -927,4 +934,27 @@ fn libreoffice_renders_it_with_the_page_checks_of_the_pdf() {
         continued += 1;
     }
     assert!(continued >= 2, "{continued} continuation pages");
+
+    // Each school's form keeps to one page: every page after the
+    // 一校一表 list starts with a school's title and ends with its
+    // 学校确认 block.
+    let forms: Vec<String> = pages
+        .iter()
+        .map(|p| p.words.iter().map(|w| w.text.as_str()).collect::<String>())
+        .skip_while(|t| !t.starts_with("附件6"))
+        .skip_while(|t| !t.contains("）资源配置指标核对表"))
+        .collect();
+    assert!(forms.len() >= 150, "{} school pages", forms.len());
+    for (i, t) in forms.iter().enumerate() {
+        assert!(
+            t.contains("资源配置指标核对表"),
+            "school page {} runs over: {t}",
+            i + 1
+        );
+        assert!(
+            t.contains("日期："),
+            "school page {} lacks its 学校确认 block",
+            i + 1
+        );
+    }
 }

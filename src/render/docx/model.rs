@@ -177,6 +177,10 @@ pub struct Section {
     pub numbered: bool,
     /// Numbering starts again at 1 (the body after a cover).
     pub restart: bool,
+    /// On the 22-line, 28-character grid. The 一校一表 pages are forms,
+    /// not running text: off the grid their tables keep to one page in
+    /// Word, WPS and LibreOffice alike.
+    pub grid: bool,
     pub blocks: Vec<Block>,
 }
 

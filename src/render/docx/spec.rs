@@ -27,6 +27,8 @@ pub const TEXT_W_LANDSCAPE: u32 = PAGE_H - MARGIN_TOP - MARGIN_BOTTOM;
 /// 22 lines in 225 mm: 12,756 twips ÷ 22 rounds to 580, which overflows
 /// to 21 lines, so the pitch is 579.
 pub const LINE_PITCH: u32 = 579;
+/// The line pitch Word shows for pages off the grid (the 一校一表 forms).
+pub const FORM_LINE_PITCH: u32 = 312;
 /// Added to the 16 pt character cell in 1/4096 pt: 15.79 pt cells, 28 to
 /// the 156 mm line (Word shows 每行 28 字).
 pub const CHAR_SPACE: i32 = -849;

@@ -147,15 +147,22 @@ fn sect_pr(s: &Section) -> String {
             ),
         ),
     };
+    let grid = if s.grid {
+        format!(
+            r#"<w:docGrid w:type="linesAndChars" w:linePitch="{}" w:charSpace="{}"/>"#,
+            spec::LINE_PITCH,
+            spec::CHAR_SPACE
+        )
+    } else {
+        format!(r#"<w:docGrid w:linePitch="{}"/>"#, spec::FORM_LINE_PITCH)
+    };
     let start = if s.restart {
         r#"<w:pgNumType w:start="1"/>"#
     } else {
         ""
     };
     format!(
-        r#"<w:sectPr><w:footerReference w:type="even" r:id="{even}"/><w:footerReference w:type="default" r:id="{odd}"/><w:type w:val="nextPage"/>{size}{margins}{start}<w:cols w:space="425"/><w:docGrid w:type="linesAndChars" w:linePitch="{}" w:charSpace="{}"/></w:sectPr>"#,
-        spec::LINE_PITCH,
-        spec::CHAR_SPACE
+        r#"<w:sectPr><w:footerReference w:type="even" r:id="{even}"/><w:footerReference w:type="default" r:id="{odd}"/><w:type w:val="nextPage"/>{size}{margins}{start}<w:cols w:space="425"/>{grid}</w:sectPr>"#
     )
 }
 

@@ -28,6 +28,7 @@ pub fn document(
             orientation: Orientation::Portrait,
             numbered: true,
             restart: false,
+            grid: true,
             blocks: Vec::new(),
         }],
         toc: Vec::new(),
@@ -129,12 +130,14 @@ impl Walker {
             s.orientation = orientation;
             s.numbered = numbered;
             s.restart |= restart;
+            s.grid = true;
             return;
         }
         self.sections.push(Section {
             orientation,
             numbered,
             restart,
+            grid: true,
             blocks: Vec::new(),
         });
         // A new section starts on a new page already.
@@ -241,6 +244,10 @@ impl Walker {
                 self.push_para(p);
             }
             Some("school-heading") => {
+                if self.current().grid {
+                    self.section(Orientation::Portrait, true, false);
+                    self.current().grid = false;
+                }
                 self.break_before = true;
                 let size = attr(e, "data-size").and_then(pt_size).unwrap_or(36);
                 let key = attr(e, "data-key").unwrap_or("").to_string();
@@ -254,7 +261,7 @@ impl Walker {
                         p.bookmark = Some(school_bookmark(&key));
                     }
                     if i + 1 == n {
-                        p.after = 200;
+                        p.after = 120;
                     }
                     p.keep_next = true;
                     self.push_para(p);

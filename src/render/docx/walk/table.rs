@@ -80,8 +80,8 @@ impl Walker {
                 .map(|td| {
                     let mut c = self.cell(td, size, Font::Fangsong, false, false, false, span);
                     for p in &mut c.paras {
-                        p.before = 120;
-                        p.after = 120;
+                        p.before = 60;
+                        p.after = 60;
                     }
                     c
                 })
@@ -126,7 +126,7 @@ impl Walker {
             Some("short") => Some(spec::SHORT_FILL),
             _ => None,
         };
-        let pad = if tight { 20 } else { 40 };
+        let pad = if tight { 0 } else { 40 };
         let ctx = Ctx {
             para: Para {
                 style: Some(Style::TableText),
@@ -146,6 +146,7 @@ impl Walker {
                 orientation: Orientation::Portrait,
                 numbered: true,
                 restart: false,
+                grid: true,
                 blocks: Vec::new(),
             }],
         );
