@@ -23,7 +23,7 @@ const HELP_TEMPLATE: &str = "{about-with-newline}\n用法：{usage}\n\n{all-args
     help_template = HELP_TEMPLATE,
     subcommand_help_heading = "命令",
     subcommand_value_name = "命令",
-    after_help = "示例：\n  dudao check examples/sixian/plan.yaml\n  dudao evaluate examples/sixian/plan.yaml --format xlsx -o 计算表.xlsx\n  dudao render examples/sixian/plan.yaml -o 泗县自评报告.pdf"
+    after_help = "示例：\n  dudao check examples/sixian/plan.yaml\n  dudao evaluate examples/sixian/plan.yaml --format xlsx -o 计算表.xlsx\n  dudao render examples/sixian/plan.yaml -o 泗县自评报告.pdf\n  dudao render examples/sixian/plan.yaml -o 泗县自评报告.docx\n  dudao watch examples/sixian/plan.yaml -o 泗县自评报告.pdf"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -54,7 +54,7 @@ pub enum Command {
         #[arg(short, long, value_name = "文件")]
         output: Option<PathBuf>,
     },
-    /// 生成自评报告 PDF（含附表和一校一表）
+    /// 生成自评报告 PDF 或 Word 文档（含附表和一校一表）
     #[command(help_template = HELP_TEMPLATE)]
     Render(RenderArgs),
     /// 边改边看：计划文件、学校统计表或报告模板一保存就重新生成报告（Ctrl+C 结束）
