@@ -130,31 +130,35 @@ pub fn render(job: &RenderJob) -> Result<Rendered, RenderError> {
     Ok(rendered)
 }
 
-/// Renders a job with an existing font set, so that several reports can
-/// share one font scan. `job.font_paths` and `job.system_fonts` are ignored.
-pub fn render_with_fonts(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, RenderError> {
-    let result = render_inner(job, fonts);
-    // Typst memoises across compilations in global caches; drop them unless
-    // the caller is about to exit anyway.
-    if !job.keep_caches {
-        typst::comemo::evict(0);
-    }
-    result
-}
-
-fn render_inner(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, RenderError> {
+/// The world a job compiles in: its files, the built-in style unless the
+/// job brings its own, for the PDF or the Word target.
+fn job_world<'a>(
+    job: &RenderJob,
+    fonts: &'a FontSet,
+    target: world::Target,
+) -> Result<world::ReportWorld<'a>, RenderError> {
     let mut files = job.files.clone();
     files
         .entry(STYLE_PATH.to_string())
         .or_insert_with(|| STYLE_TYP.as_bytes().to_vec());
-    let world = world::ReportWorld::new(
+    world::ReportWorld::new(
         &job.main,
         &files,
         &job.project_root,
         job.date,
         fonts,
-        world::Target::Pdf,
-    )?;
+        target,
+    )
+}
+
+/// Renders a job with an existing font set, so that several reports can
+/// share one font scan. `job.font_paths` and `job.system_fonts` are ignored.
+pub fn render_with_fonts(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, RenderError> {
+    evicting(job, render_inner(job, fonts))
+}
+
+fn render_inner(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, RenderError> {
+    let world = job_world(job, fonts, world::Target::Pdf)?;
     let options = pdf::options(job)?;
 
     let Warned { output, warnings } = typst::compile::<PagedDocument>(&world);
@@ -207,7 +211,13 @@ pub fn render_docx_with_fonts(
     job: &RenderJob,
     fonts: &FontSet,
 ) -> Result<RenderedDocx, RenderError> {
-    let result = render_docx_inner(job, fonts);
+    evicting(job, render_docx_inner(job, fonts))
+}
+
+/// Typst memoises across compilations in global caches; they are dropped
+/// unless the caller is about to exit anyway (or, like `dudao watch`,
+/// wants them).
+fn evicting<T>(job: &RenderJob, result: T) -> T {
     if !job.keep_caches {
         typst::comemo::evict(0);
     }
@@ -215,18 +225,7 @@ pub fn render_docx_with_fonts(
 }
 
 fn render_docx_inner(job: &RenderJob, fonts: &FontSet) -> Result<RenderedDocx, RenderError> {
-    let mut files = job.files.clone();
-    files
-        .entry(STYLE_PATH.to_string())
-        .or_insert_with(|| STYLE_TYP.as_bytes().to_vec());
-    let world = world::ReportWorld::new(
-        &job.main,
-        &files,
-        &job.project_root,
-        job.date,
-        fonts,
-        world::Target::Docx,
-    )?;
+    let world = job_world(job, fonts, world::Target::Docx)?;
     let Warned { output, warnings } = typst::compile::<typst_html::HtmlDocument>(&world);
     let (font_errors, warnings) = diag::classify_warnings(&world, &warnings);
     let html = output.map_err(|errors| RenderError::Compile(diag::convert(&world, &errors)))?;
