@@ -417,3 +417,54 @@ fn school_pages_show_last_year_beside_this_year_and_the_share_as_a_bar() {
     }
     assert_eq!(renamed, 1, "the example declares one rename");
 }
+
+#[test]
+fn in_the_word_document_each_share_bar_is_a_picture_in_its_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("报告.docx");
+    let o = Command::new(env!("CARGO_BIN_EXE_dudao"))
+        .args(["render", EXAMPLE, "--school-pages", "appendix", "-o"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    // Pictures inside table cells, and each one's file in the package.
+    let in_cells: usize = xml
+        .split("<w:tc>")
+        .skip(1)
+        .map(|c| {
+            c.split("</w:tc>")
+                .next()
+                .unwrap()
+                .matches("<w:drawing>")
+                .count()
+        })
+        .sum();
+    let county = dudao::input::load(Path::new(EXAMPLE), &[]).unwrap();
+    let e = dudao::evaluate::evaluate(&county);
+    let ctx = dudao::report::context::build(&county, &e, true);
+    let shares: usize = ctx
+        .schools
+        .iter()
+        .flat_map(|s| &s.resource)
+        .filter(|x| x.share.is_some())
+        .count();
+    assert!(shares > 0);
+    assert_eq!(in_cells, shares);
+    let drawings = xml.matches("<w:drawing>").count();
+    for n in 1..=drawings {
+        assert!(
+            zip.by_name(&format!("word/media/image{n}.png")).is_ok(),
+            "image{n}"
+        );
+    }
+    assert!(
+        zip.by_name(&format!("word/media/image{}.png", drawings + 1))
+            .is_err()
+    );
+}

@@ -163,6 +163,8 @@ impl Walker {
                     self.flush(&mut runs, ctx);
                     self.block(e, ctx);
                 }
+                // In a table cell a drawing stays in the cell's paragraph.
+                HtmlNode::Frame(_) if ctx.in_table => inline(node, Marks::default(), &mut runs),
                 HtmlNode::Frame(f) => {
                     self.flush(&mut runs, ctx);
                     self.frames += 1;
@@ -861,7 +863,9 @@ fn inline(node: &HtmlNode, marks: Marks, out: &mut Vec<Run>) {
                 inline(c, m, out);
             }
         }
-        HtmlNode::Tag(_) | HtmlNode::Frame(_) => {}
+        // A drawing inside a line (a bar in a table cell): a picture there.
+        HtmlNode::Frame(f) => out.push(Run::Image(super::image::picture(&f.inner))),
+        HtmlNode::Tag(_) => {}
     }
 }
 
