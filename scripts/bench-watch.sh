@@ -10,8 +10,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/dudao-target}"
-cargo build --release --locked --quiet
-DUDAO="$CARGO_TARGET_DIR/release/dudao"
+# DUDAO=path/to/dudao skips the build (a release binary made already).
+if [ -z "${DUDAO:-}" ]; then
+  cargo build --release --locked --quiet
+  DUDAO="$CARGO_TARGET_DIR/release/dudao"
+fi
 edits=${1:-8}
 work=$(mktemp -d)
 cp examples/sixian/* "$work/"

@@ -325,6 +325,11 @@ pub struct LedgerRules {
     /// estimate.
     #[serde(default)]
     pub unit_costs: BTreeMap<String, UnitCost>,
+    /// The 问题 column's wording, clause by clause, with `{名称}` fields
+    /// the tool fills in (see [`PROBLEM_FIELDS`]); a province rewrites any
+    /// of them, the national wording stands for the others.
+    #[serde(default)]
+    pub problems: BTreeMap<String, String>,
 }
 
 impl Default for LedgerRules {
@@ -332,8 +337,118 @@ impl Default for LedgerRules {
         LedgerRules {
             deadline_months: six(),
             unit_costs: BTreeMap::new(),
+            problems: BTreeMap::new(),
         }
     }
+}
+
+/// Each 问题 clause of the 整改台账 and the fields its wording may use.
+/// The ledger joins clauses with “；” and ends a problem with “。”.
+pub const PROBLEM_FIELDS: &[(&str, &[&str])] = &[
+    ("resource", &["指标", "数值", "单位", "标准"]),
+    ("resource_missing", &["指标"]),
+    ("below_floor", &["比例"]),
+    ("to_standard", &["数量", "单位", "内容"]),
+    ("school_fails", &[]),
+    ("music_rooms", &["数值", "单位", "标准"]),
+    ("art_rooms", &["数值", "单位", "标准"]),
+    ("music_room_area", &["数值", "单位", "标准"]),
+    ("art_room_area", &["数值", "单位", "标准"]),
+    ("size", &["数值", "单位", "标准"]),
+    ("class_size", &["数值", "单位", "标准"]),
+    ("class_size_estimated", &["数值", "单位", "标准"]),
+    ("certified", &["数值", "单位", "标准"]),
+    ("cv", &["学段", "差异系数", "限值"]),
+    ("cv_sources", &["学校"]),
+    ("criterion", &["项目", "现值", "标准"]),
+    ("criterion_plain", &["项目", "现值"]),
+    ("target", &["任务", "任务名称", "目标", "时限", "现值"]),
+];
+
+impl LedgerRules {
+    /// The clause `key` in this profile's wording (else the national one),
+    /// its `{名称}` fields filled from `fields`.
+    pub fn problem(&self, key: &str, fields: &[(&str, &str)]) -> String {
+        static NATIONAL: std::sync::OnceLock<BTreeMap<String, String>> = std::sync::OnceLock::new();
+        let national = NATIONAL.get_or_init(|| Profile::national().ledger.problems);
+        let wording = self
+            .problems
+            .get(key)
+            .or_else(|| national.get(key))
+            .map(String::as_str);
+        match wording {
+            Some(w) => fill(w, fields),
+            // A check without wording still shows its figures.
+            None => fields
+                .iter()
+                .map(|(_, v)| *v)
+                .collect::<Vec<_>>()
+                .join("，"),
+        }
+    }
+}
+
+/// `{名称}` replaced by its value; anything else kept as written.
+fn fill(wording: &str, fields: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(wording.len() + 32);
+    let mut rest = wording;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').map(|close| (&after[..close], close)) {
+            Some((name, close)) if fields.iter().any(|(k, _)| *k == name) => {
+                let v = fields.iter().find(|(k, _)| *k == name).map(|(_, v)| *v);
+                out.push_str(v.unwrap_or(""));
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A 问题 clause's wording names a clause the ledger has and only the
+/// fields that clause gives.
+pub fn check_problem_wording(key: &str, wording: &str) -> Result<(), String> {
+    let Some((_, allowed)) = PROBLEM_FIELDS.iter().find(|(k, _)| *k == key) else {
+        let known: Vec<&str> = PROBLEM_FIELDS.iter().map(|(k, _)| *k).collect();
+        return Err(format!(
+            "没有这一项问题措辞，可写的有：{}",
+            known.join("、")
+        ));
+    };
+    if let Some(name) = unknown_fields(wording, allowed).first() {
+        let given: Vec<String> = allowed.iter().map(|f| format!("{{{f}}}")).collect();
+        return Err(format!(
+            "“{{{name}}}”不是这一项可用的数值，可用的有：{}",
+            if given.is_empty() {
+                "（无）".to_string()
+            } else {
+                given.join("、")
+            }
+        ));
+    }
+    Ok(())
+}
+
+/// The fields a wording names that its clause does not give.
+fn unknown_fields<'a>(wording: &'a str, allowed: &[&str]) -> Vec<&'a str> {
+    let mut out = Vec::new();
+    let mut rest = wording;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let name = &after[..close];
+        if !allowed.contains(&name) {
+            out.push(name);
+        }
+        rest = &after[close + 1..];
+    }
+    out
 }
 
 fn six() -> u32 {
@@ -444,6 +559,9 @@ pub fn parse_profile(yaml: &str) -> Result<Profile, String> {
             return Err(format!("标准缺少资源配置指标 {i}"));
         }
     }
+    for (key, wording) in &p.ledger.problems {
+        check_problem_wording(key, wording).map_err(|e| format!("ledger.problems.{key}：{e}"))?;
+    }
     for (key, r) in &p.plausibility {
         for name in std::iter::once(&r.figure).chain(r.per.as_ref()) {
             if crate::model::Measure::from_zh(name).is_none() {
@@ -469,6 +587,47 @@ pub fn fmt_number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn national_profile_words_every_ledger_problem_with_its_own_fields() {
+        let p = Profile::national();
+        for (key, _) in PROBLEM_FIELDS {
+            let w = p
+                .ledger
+                .problems
+                .get(*key)
+                .unwrap_or_else(|| panic!("{key}"));
+            check_problem_wording(key, w).unwrap();
+        }
+        assert_eq!(p.ledger.problems.len(), PROBLEM_FIELDS.len());
+        assert_eq!(
+            p.ledger.problem(
+                "cv",
+                &[("学段", "初中"), ("差异系数", "0.512"), ("限值", "0.45")]
+            ),
+            "初中校际差异系数为0.512，超过限值0.45"
+        );
+    }
+
+    #[test]
+    fn a_province_wording_with_an_unknown_clause_or_field_is_refused() {
+        let bad_key = NATIONAL_YAML.replace("  problems:\n", "  problems:\n    cv_total: \"x\"\n");
+        let e = parse_profile(&bad_key).unwrap_err();
+        assert!(
+            e.starts_with("ledger.problems.cv_total：没有这一项问题措辞"),
+            "{e}"
+        );
+        let bad_field = NATIONAL_YAML.replace(
+            "    school_fails: \"该校（部）资源配置未达标\"",
+            "    school_fails: \"{指标}未达标\"",
+        );
+        assert_ne!(bad_field, NATIONAL_YAML);
+        let e = parse_profile(&bad_field).unwrap_err();
+        assert_eq!(
+            e,
+            "ledger.problems.school_fails：“{指标}”不是这一项可用的数值，可用的有：（无）"
+        );
+    }
 
     #[test]
     fn national_profile_is_complete() {

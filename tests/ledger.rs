@@ -453,3 +453,110 @@ fn edit_fods(s: &str) -> String {
     s.insert_str(kb, &key_row);
     s
 }
+
+/// `dudao ledger` on the edited example: its output and the ledger path.
+fn ledger_of(dir: &tempfile::TempDir) -> (Output, PathBuf) {
+    let plan = dir.path().join("plan.yaml");
+    let out = dir.path().join("台账.xlsx");
+    let o = run(&[
+        "ledger".as_ref(),
+        plan.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ]);
+    (o, out)
+}
+
+/// The 1-based line of the plan holding `needle`.
+fn line_of(plan: &str, needle: &str) -> usize {
+    plan.lines().position(|l| l.contains(needle)).unwrap() + 1
+}
+
+#[test]
+fn the_problem_wording_is_the_profiles_and_a_county_rewrites_one_clause() {
+    let dir = project(|p| {
+        p.replace(
+            "    G14.share: 80\n",
+            "    G14.share: 80\n    ledger.problems.resource: \"{指标}仅{数值}{单位}（标准{标准}{单位}）\"\n",
+        )
+    });
+    let (o, out) = ledger_of(&dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = rows(&out);
+    // The rewritten clause; the national wording for the clause after it.
+    assert_eq!(
+        row(&r, "泗县第十小学|小学|L5")["问题"],
+        "生均体育运动场馆面积仅7.17平方米（标准7.5平方米）；达到标准需补充473平方米体育运动场馆。"
+    );
+    assert_eq!(
+        row(&r, "全县|全县|G11")["问题"],
+        "骨干教师占交流轮岗教师比例为18.1%，标准为不低于20%。"
+    );
+}
+
+#[test]
+fn a_wording_naming_a_field_its_clause_lacks_is_refused_at_its_line() {
+    let dir = project(|p| {
+        p.replace(
+            "    G14.share: 80\n",
+            "    G14.share: 80\n    ledger.problems.cv: \"{学校}差异系数为{差异系数}\"\n",
+        )
+    });
+    let plan = std::fs::read_to_string(dir.path().join("plan.yaml")).unwrap();
+    let line = line_of(&plan, "ledger.problems.cv");
+    let (o, out) = ledger_of(&dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("plan.yaml:{line}:"))
+            && err.contains("“{学校}”不是这一项可用的数值，可用的有：{学段}、{差异系数}、{限值}"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let after = std::fs::read_to_string(dir.path().join("plan.yaml")).unwrap();
+    assert_eq!(after, plan, "the plan is not touched");
+}
+
+#[test]
+fn an_indicator_given_units_in_the_plan_gets_them_in_the_ledger() {
+    let dir = project(|p| {
+        format!(
+            "{p}\nledger:\n  responsible:\n    L5: {{ lead: [县体育中心], responsible: [县财政局, 县住建局] }}\n"
+        )
+    });
+    let (o, out) = ledger_of(&dir);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = rows(&out);
+    let l5: Vec<_> = r
+        .iter()
+        .filter(|x| x["标识（请勿修改）"].ends_with("|L5"))
+        .collect();
+    assert!(!l5.is_empty());
+    for x in l5 {
+        assert_eq!(
+            x["责任单位"], "牵头：县体育中心；配合：县财政局、县住建局",
+            "{x:?}"
+        );
+    }
+    // Other indicators keep their task's units.
+    assert!(row(&r, "全县|全县|G11")["责任单位"].starts_with("牵头：县教体局"));
+}
+
+#[test]
+fn an_unknown_indicator_in_the_plans_ledger_units_is_refused_at_its_line() {
+    let dir =
+        project(|p| format!("{p}\nledger:\n  responsible:\n    L9: {{ lead: [县财政局] }}\n"));
+    let plan = std::fs::read_to_string(dir.path().join("plan.yaml")).unwrap();
+    let line = line_of(&plan, "L9: {");
+    let (o, out) = ledger_of(&dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("plan.yaml:{line}:9："))
+            && err.contains("ledger.responsible 中的“L9”不是已知的指标编号"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let after = std::fs::read_to_string(dir.path().join("plan.yaml")).unwrap();
+    assert_eq!(after, plan, "the plan is not touched");
+}

@@ -348,3 +348,123 @@ fn school_items_agree_with_the_county_indicators() {
     }
     assert!(checked > 100, "items judged on few rows: {checked}");
 }
+
+/// The small filled bars of a page (the share of the standard drawn under
+/// a school's value): shapes 4.5 pt high, in page order.
+fn share_bars(frame: &typst::layout::Frame, out: &mut usize) {
+    use typst::layout::FrameItem;
+    use typst::visualize::Geometry;
+    for (_, item) in frame.items() {
+        match item {
+            FrameItem::Group(g) => share_bars(&g.frame, out),
+            FrameItem::Shape(s, _) => {
+                if let Geometry::Rect(size) = s.geometry
+                    && (size.y.to_pt() - 4.5).abs() < 0.01
+                    && s.fill.is_some()
+                {
+                    *out += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn school_pages_show_last_year_beside_this_year_and_the_share_as_a_bar() {
+    let r = example();
+    let county = dudao::input::load(Path::new(EXAMPLE), &[]).unwrap();
+    let e = dudao::evaluate::evaluate(&county);
+    let ctx = dudao::report::context::build(&county, &e, true);
+    let n = r.document.pages().len();
+    let pages: BTreeMap<String, usize> = (0..n)
+        .filter_map(|i| school_title(r, i).map(|t| (t, i)))
+        .collect();
+    let mut renamed = 0;
+    for s in &ctx.schools {
+        let title = format!("{}（{}）{TITLE_TAIL}", s.name, s.section);
+        let i = pages[&title];
+        let text = page_text(r, i);
+        let Some(last_name) = &s.previous_name else {
+            assert!(!text.contains("上年"), "{title}: no last year, no column");
+            continue;
+        };
+        // The 上年 column holds last year's seven values of this row.
+        assert!(text.contains("上年"), "{title}: {text}");
+        for x in &s.resource {
+            let v = x.previous.as_deref().unwrap();
+            assert!(text.contains(v), "{title}: last year's {} {v}", x.name);
+        }
+        let verdict = if s.previous_passes == Some(true) {
+            "上年本校达到资源配置要求"
+        } else {
+            "上年本校未达到资源配置要求"
+        };
+        assert!(text.contains(verdict), "{title}: {text}");
+        if last_name != &s.name {
+            renamed += 1;
+            assert!(
+                text.contains(&format!("{last_name}（今名{}）", s.name)),
+                "{title}: {text}"
+            );
+        }
+        // One filled bar per value with a share.
+        let mut bars = 0;
+        share_bars(&r.document.pages()[i].frame, &mut bars);
+        let shares = s.resource.iter().filter(|x| x.share.is_some()).count();
+        assert_eq!(bars, shares, "{title}");
+        assert!(text.contains("横条示其占标准的比例"), "{title}");
+    }
+    assert_eq!(renamed, 1, "the example declares one rename");
+}
+
+#[test]
+fn in_the_word_document_each_share_bar_is_a_picture_in_its_cell() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("报告.docx");
+    let o = Command::new(env!("CARGO_BIN_EXE_dudao"))
+        .args(["render", EXAMPLE, "--school-pages", "appendix", "-o"])
+        .arg(&out)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(&out).unwrap()).unwrap();
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml)
+        .unwrap();
+    // Pictures inside table cells, and each one's file in the package.
+    let in_cells: usize = xml
+        .split("<w:tc>")
+        .skip(1)
+        .map(|c| {
+            c.split("</w:tc>")
+                .next()
+                .unwrap()
+                .matches("<w:drawing>")
+                .count()
+        })
+        .sum();
+    let county = dudao::input::load(Path::new(EXAMPLE), &[]).unwrap();
+    let e = dudao::evaluate::evaluate(&county);
+    let ctx = dudao::report::context::build(&county, &e, true);
+    let shares: usize = ctx
+        .schools
+        .iter()
+        .flat_map(|s| &s.resource)
+        .filter(|x| x.share.is_some())
+        .count();
+    assert!(shares > 0);
+    assert_eq!(in_cells, shares);
+    let drawings = xml.matches("<w:drawing>").count();
+    for n in 1..=drawings {
+        assert!(
+            zip.by_name(&format!("word/media/image{n}.png")).is_ok(),
+            "image{n}"
+        );
+    }
+    assert!(
+        zip.by_name(&format!("word/media/image{}.png", drawings + 1))
+            .is_err()
+    );
+}

@@ -575,3 +575,85 @@ fn a_missing_figure_an_excluded_school_and_an_absent_section_recompute_too() {
     let again = recalculated(&bad, dir.path());
     check_against_json(&again, &json);
 }
+
+/// The `<c:f>` references of a chart part, in order.
+fn chart_refs(bytes: &[u8], part: &str) -> Vec<String> {
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    zin.by_name(part)
+        .unwrap_or_else(|_| panic!("{part} missing"))
+        .read_to_string(&mut xml)
+        .unwrap();
+    xml.split("<c:f>")
+        .skip(1)
+        .map(|s| s.split("</c:f>").next().unwrap().to_string())
+        .collect()
+}
+
+/// `差异系数!$B$13:$H$13` → 0-based row 12, after checking it spans B:H.
+fn ref_row(r: &str) -> u32 {
+    let cells = r.strip_prefix("差异系数!").unwrap_or_else(|| panic!("{r}"));
+    let (a, b) = cells.split_once(':').unwrap();
+    assert!(a.starts_with("$B$") && b.starts_with("$H$"), "{r}");
+    let row: u32 = a[3..].parse().unwrap();
+    assert_eq!(b[3..].parse::<u32>().unwrap(), row, "{r}");
+    row - 1
+}
+
+#[test]
+fn the_cv_sheet_charts_each_sections_cvs_from_their_cells_against_the_limit_and_last_year() {
+    let dir = tempfile::tempdir().unwrap();
+    let (bytes, json) = example(dir.path());
+    // Same bytes twice.
+    let again = dir.path().join("again.xlsx");
+    let out = dudao(&[
+        "evaluate",
+        PLAN,
+        "--format",
+        "xlsx",
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    assert!(out.status.success());
+    assert_eq!(
+        std::fs::read(&again).unwrap(),
+        bytes,
+        "same input, same bytes"
+    );
+    let cv = sheet(&bytes, "差异系数");
+    let formulas = sheets(&bytes).worksheet_formula("差异系数").unwrap();
+    for (k, (key, zh)) in SECTIONS.iter().enumerate() {
+        let refs = chart_refs(&bytes, &format!("xl/charts/chart{}.xml", k + 1));
+        // Per series: its categories, then its values: 本年, 上年, 限值.
+        assert_eq!(refs.len(), 6, "{zh}: {refs:?}");
+        let header = ref_row(&refs[0]);
+        assert!(refs.iter().step_by(2).all(|r| ref_row(r) == header));
+        assert_eq!(s(&cv, header, 0), "项目", "{zh}");
+        assert!(s(&cv, header, 1).starts_with("L1"), "{zh}");
+        let (now, last, limit) = (ref_row(&refs[1]), ref_row(&refs[3]), ref_row(&refs[5]));
+        assert_eq!(s(&cv, now, 0), "差异系数", "{zh}");
+        assert_eq!(s(&cv, last, 0), "上年差异系数", "{zh}");
+        assert_eq!(s(&cv, limit, 0), "差异系数限值", "{zh}");
+        for (c, id) in IDS.iter().enumerate() {
+            let c = c as u32 + 1;
+            // This year's CVs are the live formulas, cached as evaluated.
+            let fx = formulas.get_value((now, c)).cloned().unwrap_or_default();
+            assert!(fx.contains("SQRT") || fx.contains("/"), "{zh} {id}: {fx:?}");
+            let want = json["resource"][key]["indicators"][id]["cv"].as_f64();
+            assert_eq!(f(&cv, now, c).is_some(), want.is_some(), "{zh} {id}");
+            if let (Some(got), Some(want)) = (f(&cv, now, c), want) {
+                assert!(close(got, want), "{zh} {id}: {got} vs {want}");
+            }
+            let last_cv = json["previous"]["sections"][key]["indicators"][id]["cv"].as_f64();
+            match (f(&cv, last, c), last_cv) {
+                (Some(got), Some(want)) => assert!(close(got, want), "{zh} {id}"),
+                (None, None) => {}
+                other => panic!("{zh} {id}: last year {other:?}"),
+            }
+            let lim = json["resource"][key]["indicators"][id]["cv_limit"]
+                .as_f64()
+                .unwrap();
+            assert!(close(f(&cv, limit, c).unwrap(), lim), "{zh} {id}");
+        }
+    }
+}

@@ -309,6 +309,21 @@ pub struct LedgerPlan {
     pub responsible: BTreeMap<String, Spanned<UnitsOverride>>,
 }
 
+impl LedgerPlan {
+    /// The overrides whose key names no indicator `knows` accepts and is
+    /// not `cv` (the CVs): a typo there would silently keep the task's units.
+    pub fn unknown_keys(
+        &self,
+        knows: impl Fn(&str) -> bool,
+    ) -> Vec<(&str, &Spanned<UnitsOverride>)> {
+        self.responsible
+            .iter()
+            .filter(|(id, _)| id.as_str() != "cv" && !knows(id))
+            .map(|(id, v)| (id.as_str(), v))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct UnitsOverride {

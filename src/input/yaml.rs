@@ -244,6 +244,16 @@ fn apply_override(p: &mut Profile, key: &str, v: &Scalar) -> Result<(), String> 
             }
             _ => return Err("应为整改措施的文字".into()),
         },
+        ["ledger", "problems", key] => match v {
+            // 整改台账“问题”的措辞, checked as a province's file is.
+            Scalar::Text(t) if !t.trim().is_empty() => {
+                crate::profile::check_problem_wording(key, t.trim())?;
+                p.ledger
+                    .problems
+                    .insert(key.to_string(), t.trim().to_string());
+            }
+            _ => return Err("应为“问题”一栏的措辞".into()),
+        },
         ["ledger", "deadline_months"] => p.ledger.deadline_months = num()? as u32,
         ["ledger", "unit_costs", id] => {
             let keys: Vec<String> = p.ledger.unit_costs.keys().cloned().collect();
@@ -389,6 +399,14 @@ pub fn check_plan(plan: &Plan, profile: &Profile, file: &str) -> Result<(), Erro
         }
     }
     check_county_inputs(plan, file, &mut err);
+    for (id, v) in plan.ledger.unknown_keys(|id| profile.knows(id)) {
+        err(
+            at(file, v),
+            format!(
+                "ledger.responsible 中的“{id}”不是已知的指标编号（资源配置 L1–L7、差异系数 cv、政府保障 G1–G15、教育质量 Q1–Q9、社会认可度 S1）"
+            ),
+        );
+    }
     for (name, v) in &plan.vetoes {
         if !profile.vetoes.contains(name) {
             err(

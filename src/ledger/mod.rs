@@ -124,6 +124,8 @@ pub fn deadline_zh(d: &Deadline) -> String {
 /// targets not covered by any of these.
 pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
     let plan = &county.plan;
+    let rules = &county.profile.ledger;
+    let say = |key: &str, fields: &[(&str, &str)]| rules.problem(key, fields);
     let mut out: Vec<Item> = Vec::new();
     let new = |key: String, category: &str, scope: &str, section: &str, id: &str| Item {
         key,
@@ -167,37 +169,42 @@ pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
             );
             it.indicator = x.name.clone();
             let dec = (x.decimals as usize).clamp(2, 3);
-            let mut p = match s.values.get(&i).copied().flatten() {
-                Some(v) if st != MetStatus::Missing => format!(
-                    "{}为{}{}，标准为不低于{}{}",
-                    x.name,
-                    fixed(v, dec),
-                    x.unit,
-                    fmt_number(x.standard),
-                    x.unit
-                ),
-                _ => format!("{}缺少数据，无法判断是否达到标准", x.name),
-            };
-            if st == MetStatus::Below {
-                p.push_str(&format!(
-                    "，低于标准的{}%",
-                    fmt_number(e.resource.floor_ratio * 100.0)
-                ));
+            let mut clauses = Vec::new();
+            match s.values.get(&i).copied().flatten() {
+                Some(v) if st != MetStatus::Missing => {
+                    let mut c = say(
+                        "resource",
+                        &[
+                            ("指标", &x.name),
+                            ("数值", &fixed(v, dec)),
+                            ("单位", &x.unit),
+                            ("标准", &fmt_number(x.standard)),
+                        ],
+                    );
+                    if st == MetStatus::Below {
+                        let pct = format!("{}%", fmt_number(e.resource.floor_ratio * 100.0));
+                        c.push('，');
+                        c.push_str(&say("below_floor", &[("比例", &pct)]));
+                    }
+                    clauses.push(c);
+                }
+                _ => clauses.push(say("resource_missing", &[("指标", &x.name)])),
             }
             if let Some(a) = gap.and_then(|g| g.to_standard.iter().find(|a| a.indicator == i)) {
-                p.push_str(&format!(
-                    "；达到标准需补充{}{}{}",
-                    fixed(a.amount, 0),
-                    a.unit,
-                    a.what
+                clauses.push(say(
+                    "to_standard",
+                    &[
+                        ("数量", &fixed(a.amount, 0)),
+                        ("单位", &a.unit),
+                        ("内容", &a.what),
+                    ],
                 ));
                 it.cost = cost(county, i, a.amount, &a.unit);
             }
             if !s.passes {
-                p.push_str("；该校（部）资源配置未达标");
+                clauses.push(say("school_fails", &[]));
             }
-            p.push('。');
-            it.problem = p;
+            it.problem = sentence(&clauses);
             out.push(it);
         }
     }
@@ -223,9 +230,9 @@ pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
                 .items
                 .iter()
                 .filter(|x| x.id == id && x.met == Some(false))
-                .map(item_fact)
+                .map(|x| item_fact(rules, x))
                 .collect();
-            it.problem = format!("{}。", facts.join("；"));
+            it.problem = sentence(&facts);
             it.indicator = name;
             out.push(it);
         }
@@ -247,17 +254,18 @@ pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
             .take(3)
             .map(|x| x.name.as_str())
             .collect();
-        it.problem = format!(
-            "{}校际差异系数为{}，超过{}的限值{}。",
-            c.section.zh(),
-            fixed(c.cv, 3),
-            fixed(c.limit, 2),
-            if who.is_empty() {
-                String::new()
-            } else {
-                format!("；差异主要来自{}", who.join("、"))
-            }
-        );
+        let mut clauses = vec![say(
+            "cv",
+            &[
+                ("学段", c.section.zh()),
+                ("差异系数", &fixed(c.cv, 3)),
+                ("限值", &fixed(c.limit, 2)),
+            ],
+        )];
+        if !who.is_empty() {
+            clauses.push(say("cv_sources", &[("学校", &who.join("、"))]));
+        }
+        it.problem = sentence(&clauses);
         out.push(it);
     }
     for i in e
@@ -285,13 +293,23 @@ pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
             .filter(|c| c.met == Some(false))
             .map(|c| {
                 if c.standard_words.is_empty() {
-                    format!("{}为{}", c.label, c.actual)
+                    say(
+                        "criterion_plain",
+                        &[("项目", &c.label), ("现值", &c.actual)],
+                    )
                 } else {
-                    format!("{}为{}，标准为{}", c.label, c.actual, c.standard_words)
+                    say(
+                        "criterion",
+                        &[
+                            ("项目", &c.label),
+                            ("现值", &c.actual),
+                            ("标准", &c.standard_words),
+                        ],
+                    )
                 }
             })
             .collect();
-        it.problem = format!("{}。", facts.join("；"));
+        it.problem = sentence(&facts);
         out.push(it);
     }
     // Plan targets due and not met that no row above covers.
@@ -330,10 +348,16 @@ pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
         let when = crate::input::plan::parse_deadline(&t.deadline)
             .map(|d| deadline_zh(&d))
             .unwrap_or_else(|| t.deadline.clone());
-        it.problem = format!(
-            "方案任务{}“{}”的目标为{}（时限{when}），现为{}。",
-            t.task, t.task_title, t.target_words, t.actual
-        );
+        it.problem = sentence(&[say(
+            "target",
+            &[
+                ("任务", &t.task),
+                ("任务名称", &t.task_title),
+                ("目标", &t.target_words),
+                ("时限", &when),
+                ("现值", &t.actual),
+            ],
+        )]);
         out.push(it);
     }
     for it in &mut out {
@@ -373,28 +397,22 @@ fn indicator_name(e: &Evaluation, id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
-/// One failed school-level check, with its figures.
-fn item_fact(x: &crate::evaluate::SchoolItem) -> String {
+/// The clauses of one problem as one sentence: joined by “；”, ended by “。”.
+fn sentence(clauses: &[String]) -> String {
+    format!("{}。", clauses.join("；"))
+}
+
+/// One failed school-level check, with its figures, in the profile's words
+/// for its check (`class_size_estimated` where the class size is the mean).
+fn item_fact(rules: &crate::profile::LedgerRules, x: &crate::evaluate::SchoolItem) -> String {
     let v = x.value.map(fmt_round).unwrap_or_else(|| "缺少数据".into());
     let t = x.threshold.map(fmt_round).unwrap_or_default();
-    let (what, std) = match x.key.as_str() {
-        "music_rooms" => ("音乐专用教室", format!("应不少于{t}间")),
-        "art_rooms" => ("美术专用教室", format!("应不少于{t}间")),
-        "music_room_area" => ("音乐专用教室每间面积", format!("应不小于{t}平方米")),
-        "art_room_area" => ("美术专用教室每间面积", format!("应不小于{t}平方米")),
-        "size" => ("学校规模", format!("应不超过{t}人")),
-        "class_size" => (
-            if x.estimated {
-                "平均班额"
-            } else {
-                "最大班额"
-            },
-            format!("应不超过{t}人"),
-        ),
-        "certified" => ("专任教师持证上岗率", format!("应达到{t}%")),
-        _ => ("", t.clone()),
+    let key = if x.key == "class_size" && x.estimated {
+        "class_size_estimated"
+    } else {
+        x.key.as_str()
     };
-    format!("{what}为{v}{}，{std}", x.unit)
+    rules.problem(key, &[("数值", &v), ("单位", &x.unit), ("标准", &t)])
 }
 
 fn fmt_round(v: f64) -> String {

@@ -181,6 +181,7 @@ pub fn write_sheet(
     for section in Section::ALL {
         let sr = e.resource.section(section);
         let sheet = sheets.iter().find(|s| s.section == section);
+        let heading_row = r;
         label(
             ws,
             r,
@@ -194,6 +195,7 @@ pub fn write_sheet(
             &heading_fmt(),
         )?;
         r += 1;
+        let header_row = r;
         text(ws, r, 0, "项目", &header_fmt())?;
         for (k, i) in ResourceIndicator::ALL.into_iter().enumerate() {
             let name = sr
@@ -275,6 +277,7 @@ pub fn write_sheet(
                 }
             })
             .collect();
+        let block_row = r;
         let block = write_block(ws, r, 0, &columns, &key, &cvf)?;
         for k in 0..3 {
             ws.need(r + k, 1.0);
@@ -323,6 +326,34 @@ pub fn write_sheet(
         };
         label(ws, r, 0, &line, &base())?;
         r += 2;
+        // Last year's CVs, as figures: they do not change with this year's data.
+        let last_year = e.previous.as_ref().and_then(|p| p.sections.get(&section));
+        let last_row = match last_year {
+            Some(p) => {
+                text(ws, r, 0, "上年差异系数", &key)?;
+                for (k, i) in ResourceIndicator::ALL.into_iter().enumerate() {
+                    let c = 1 + k as u16;
+                    match p.indicators.get(&i).and_then(|x| x.cv) {
+                        Some(v) => ws.write_number_with_format(r, c, v, &cvf).map(|_| ())?,
+                        None => text(ws, r, c, "—", &centre_fmt(Look::Plain))?,
+                    }
+                }
+                r += 2;
+                Some(r - 2)
+            }
+            None => None,
+        };
+        if sheet.is_some() {
+            let rows = super::chart::CvRows {
+                title: format!("{}各项指标校际差异系数", section.zh()),
+                header: header_row,
+                cv: block_row + 2,
+                limit: limit_row,
+                last: last_row,
+                at: (heading_row, last + 2),
+            };
+            super::chart::insert(ws, name, &rows, last)?;
+        }
     }
     contributors(ws, e, r)?;
     page_setup(ws, e, name, None)?;

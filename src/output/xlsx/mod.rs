@@ -16,6 +16,7 @@
 //! The same evaluation always gives the same bytes: the document's creation
 //! time is the report date and nothing else depends on the clock.
 
+mod chart;
 pub mod cv;
 pub mod school;
 pub mod standards;

@@ -94,6 +94,8 @@ pub enum Run {
     Tab,
     /// The page a bookmark lies on, as a PAGEREF field.
     PageRef(String),
+    /// A drawing inside a line (a bar in a table cell), as a picture.
+    Image(Image),
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -138,7 +140,7 @@ pub struct Cell {
 }
 
 /// A drawing (a chart) as a picture: PNG bytes at print resolution.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Image {
     pub png: Vec<u8>,
     /// Size on the page in EMU (1 pt = 12,700).
@@ -156,6 +158,33 @@ pub enum Block {
     /// A 目录: a TOC field over the level-1 headings and attachments, its
     /// cached entries already filled in.
     Toc(Vec<TocEntry>),
+}
+
+impl Document {
+    /// Every picture in the order `document.xml` meets them: blocks, and
+    /// the runs of paragraphs and table cells. Picture n is `imageN.png`.
+    pub fn pictures(&self) -> Vec<&Image> {
+        fn runs<'a>(p: &'a Para, out: &mut Vec<&'a Image>) {
+            out.extend(p.runs.iter().filter_map(|r| match r {
+                Run::Image(i) => Some(i),
+                _ => None,
+            }));
+        }
+        let mut out = Vec::new();
+        for b in self.sections.iter().flat_map(|s| &s.blocks) {
+            match b {
+                Block::Para(p) => runs(p, &mut out),
+                Block::Table(t) => {
+                    for p in t.rows.iter().flat_map(|r| &r.cells).flat_map(|c| &c.paras) {
+                        runs(p, &mut out);
+                    }
+                }
+                Block::Image(i) => out.push(i),
+                Block::Toc(_) => {}
+            }
+        }
+        out
+    }
 }
 
 #[derive(Debug, Clone)]

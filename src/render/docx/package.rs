@@ -64,15 +64,7 @@ pub fn write(doc: &Document) -> std::io::Result<Vec<u8>> {
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(mtime)
         .unix_permissions(0o644);
-    let images: Vec<&[u8]> = doc
-        .sections
-        .iter()
-        .flat_map(|s| &s.blocks)
-        .filter_map(|b| match b {
-            super::model::Block::Image(i) => Some(i.png.as_slice()),
-            _ => None,
-        })
-        .collect();
+    let images: Vec<&[u8]> = doc.pictures().iter().map(|i| i.png.as_slice()).collect();
     let parts: Vec<(&str, String)> = vec![
         ("[Content_Types].xml", CONTENT_TYPES.to_string()),
         ("_rels/.rels", ROOT_RELS.to_string()),

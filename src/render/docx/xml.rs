@@ -22,9 +22,18 @@ pub fn picture_rel(n: usize) -> String {
 /// no text box), centred, off the line grid so the grid's exact spacing
 /// does not clip it.
 fn picture(x: &mut String, img: &Image, n: usize) {
+    x.push_str(
+        r#"<w:p><w:pPr><w:pStyle w:val="TableText"/><w:keepLines/><w:jc w:val="center"/></w:pPr>"#,
+    );
+    drawing(x, img, n);
+    x.push_str("</w:p>");
+}
+
+/// The run of one inline picture, the n-th of the document.
+fn drawing(x: &mut String, img: &Image, n: usize) {
     let _ = write!(
         x,
-        r#"<w:p><w:pPr><w:pStyle w:val="TableText"/><w:keepLines/><w:jc w:val="center"/></w:pPr><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{n}" name="图{n}" descr="{d}"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri="{PIC_NS}"><pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="image{n}.png" descr="{d}"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="{rel}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>"#,
+        r#"<w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{n}" name="图{n}" descr="{d}"/><wp:cNvGraphicFramePr><a:graphicFrameLocks noChangeAspect="1"/></wp:cNvGraphicFramePr><a:graphic><a:graphicData uri="{PIC_NS}"><pic:pic><pic:nvPicPr><pic:cNvPr id="{n}" name="image{n}.png" descr="{d}"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="{rel}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"#,
         cx = img.cx,
         cy = img.cy,
         d = esc(&img.descr),
@@ -76,8 +85,7 @@ pub fn document(doc: &Document) -> String {
         x,
         r#"<w:document xmlns:w="{W_NS}" xmlns:r="{R_NS}" xmlns:wp="{WP_NS}" xmlns:a="{A_NS}" xmlns:pic="{PIC_NS}"><w:body>"#
     );
-    let mut ids = 0u32;
-    let mut pictures = 0usize;
+    let mut ids = Ids::default();
     let n = doc.sections.len();
     for (i, s) in doc.sections.iter().enumerate() {
         let last = i + 1 == n;
@@ -92,8 +100,8 @@ pub fn document(doc: &Document) -> String {
                 Block::Table(t) => table(&mut x, t, &mut ids),
                 Block::Toc(entries) => toc(&mut x, entries),
                 Block::Image(img) => {
-                    pictures += 1;
-                    picture(&mut x, img, pictures);
+                    ids.pictures += 1;
+                    picture(&mut x, img, ids.pictures);
                 }
             }
         }
@@ -295,7 +303,15 @@ fn rpr(x: &mut String, t: &Text, p: &Para) {
     x.push_str("</w:rPr>");
 }
 
-fn runs(x: &mut String, p: &Para) {
+/// Numbers given out in document order: bookmarks, and pictures (in the
+/// order of [`Document::pictures`], which names their files).
+#[derive(Default)]
+struct Ids {
+    bookmarks: u32,
+    pictures: usize,
+}
+
+fn runs(x: &mut String, p: &Para, ids: &mut Ids) {
     for r in &p.runs {
         match r {
             Run::Text(t) => {
@@ -310,6 +326,10 @@ fn runs(x: &mut String, p: &Para) {
             Run::Break => x.push_str("<w:r><w:br/></w:r>"),
             Run::Tab => x.push_str("<w:r><w:tab/></w:r>"),
             Run::PageRef(b) => field(x, &format!(" PAGEREF {b} \\h "), "", p),
+            Run::Image(img) => {
+                ids.pictures += 1;
+                drawing(x, img, ids.pictures);
+            }
         }
     }
 }
@@ -331,17 +351,18 @@ fn field(x: &mut String, instr: &str, cached: &str, p: &Para) {
     );
 }
 
-fn para(x: &mut String, p: &Para, sect: Option<&str>, ids: &mut u32) {
+fn para(x: &mut String, p: &Para, sect: Option<&str>, ids: &mut Ids) {
     x.push_str("<w:p>");
     ppr(x, p, sect);
     match &p.bookmark {
         Some(b) => {
-            *ids += 1;
-            let _ = write!(x, r#"<w:bookmarkStart w:id="{ids}" w:name="{}"/>"#, esc(b));
-            runs(x, p);
-            let _ = write!(x, r#"<w:bookmarkEnd w:id="{ids}"/>"#);
+            ids.bookmarks += 1;
+            let id = ids.bookmarks;
+            let _ = write!(x, r#"<w:bookmarkStart w:id="{id}" w:name="{}"/>"#, esc(b));
+            runs(x, p, ids);
+            let _ = write!(x, r#"<w:bookmarkEnd w:id="{id}"/>"#);
         }
-        None => runs(x, p),
+        None => runs(x, p, ids),
     }
     x.push_str("</w:p>");
 }
@@ -374,7 +395,7 @@ fn toc(x: &mut String, entries: &[TocEntry]) {
     }
 }
 
-fn table(x: &mut String, t: &Table, ids: &mut u32) {
+fn table(x: &mut String, t: &Table, ids: &mut Ids) {
     let total: u32 = t.widths.iter().sum();
     let _ = write!(
         x,

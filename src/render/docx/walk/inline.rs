@@ -89,7 +89,9 @@ pub(super) fn inline(node: &HtmlNode, marks: Marks, out: &mut Vec<Run>) {
                 inline(c, m, out);
             }
         }
-        HtmlNode::Tag(_) | HtmlNode::Frame(_) => {}
+        // A drawing inside a line (a bar in a table cell): a picture there.
+        HtmlNode::Frame(f) => out.push(Run::Image(super::super::image::picture(&f.inner))),
+        HtmlNode::Tag(_) => {}
     }
 }
 

@@ -161,6 +161,8 @@ impl Walker {
                     self.flush(&mut runs, ctx);
                     self.block(e, ctx);
                 }
+                // In a table cell a drawing stays in the cell's paragraph.
+                HtmlNode::Frame(_) if ctx.in_table => inline(node, Marks::default(), &mut runs),
                 HtmlNode::Frame(f) => {
                     self.flush(&mut runs, ctx);
                     self.frames += 1;
