@@ -272,15 +272,17 @@ impl Walker {
             Some("school-note") => {
                 let mut p = para(e);
                 p.style = Some(Style::TableText);
-                p.size = Some(
-                    attr(e, "data-size")
-                        .and_then(pt_size)
-                        .unwrap_or(spec::MIN_SIZE),
-                );
+                let size = attr(e, "data-size")
+                    .and_then(pt_size)
+                    .unwrap_or(spec::MIN_SIZE);
+                p.size = Some(size);
+                p.line = Some(table::form_line(size));
                 p.jc = Some(Jc::Both);
-                p.before = 100;
-                p.after = 100;
-                self.push_para(p);
+                p.before = 60;
+                p.after = 60;
+                if !p.runs.is_empty() {
+                    self.push_para(p);
+                }
             }
             Some("confirm") => {
                 let size = attr(e, "data-size").and_then(pt_size).unwrap_or(24);

@@ -135,6 +135,10 @@ impl Walker {
                 font: Some(cell_font),
                 before: pad,
                 after: pad,
+                // A school's form: lines 1.2 times the text, exactly, as
+                // the PDF's tight tables have them; single spacing is
+                // taller in some fonts and runs the form onto a page more.
+                line: tight.then(|| form_line(size)),
                 ..Para::default()
             },
             in_table: true,
@@ -177,6 +181,11 @@ impl Walker {
             paras,
         }
     }
+}
+
+/// The exact line height of form text of `size` half-points, in twips.
+pub(super) fn form_line(size: u32) -> u32 {
+    size * 12
 }
 
 fn gcd(a: u32, b: u32) -> u32 {
