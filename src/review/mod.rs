@@ -11,6 +11,8 @@
 //! build, then the writers, then the terminal summary.
 
 pub mod config;
+pub mod context;
+pub mod render;
 pub mod reported;
 pub mod sample;
 pub mod synth;
@@ -32,6 +34,9 @@ use std::path::{Path, PathBuf};
 pub const JSON_VERSION: u32 = 1;
 /// The JSON's file name in the output folder.
 pub const JSON_FILE: &str = "review.json";
+/// What a packet folder holds, and so all an earlier one may be replaced
+/// with: anything else in the folder is someone's and stops the write.
+const PACKET_TYPES: &[&str] = &[".pdf", ".xlsx", ".json"];
 
 /// What the command line asks for; nothing below `cli` knows clap.
 #[derive(Debug, Clone)]
@@ -485,11 +490,19 @@ pub fn run(o: &ReviewOptions) -> Result<(), Error> {
         return Ok(());
     }
     // Every document of the packet, written as one folder or not at all.
-    // The PDF and workbook writers add their files to this list.
-    let files = vec![(JSON_FILE.to_string(), bytes)];
+    let mut files = vec![(JSON_FILE.to_string(), bytes)];
     if let Some(dir) = &o.output {
+        let fonts = crate::render::FontSet::new(&[], true);
+        files.push((
+            render::PDF_FILE.to_string(),
+            render::pdf(&cfg, &review, &fonts)?,
+        ));
+        files.push((
+            crate::output::xlsx::review::FILE.to_string(),
+            crate::output::xlsx::review::workbook(&review, cfg.config.date.0)?,
+        ));
         // Replaces an earlier packet only: a folder of our own file types.
-        crate::output::write_folder(dir, &files, ".json")?;
+        crate::output::write_folder_of(dir, &files, PACKET_TYPES)?;
     }
     let mut text = summary(&review);
     match &o.output {

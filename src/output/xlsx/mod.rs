@@ -17,6 +17,7 @@
 //! time is the report date and nothing else depends on the clock.
 
 pub mod cv;
+pub mod review;
 pub mod school;
 pub mod standards;
 mod style;
