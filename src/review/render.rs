@@ -31,3 +31,59 @@ pub fn pdf(cfg: &Loaded, review: &Review, fonts: &FontSet) -> Result<Vec<u8>, Er
         .map_err(|e| Error::Render(format!("复核报告排版失败：{e}")))?;
     Ok(done.pdf)
 }
+
+/// `--with-reports`: each complete county's own full report (as `dudao
+/// render` makes it, 一校一表 as its appendix so the packet stays one flat
+/// folder) written into `dir`, two at a time on two cores and never as one
+/// document, so memory stays that of the reports being laid out. Returns
+/// how many were written.
+pub fn county_reports(
+    cfg: &Loaded,
+    review: &Review,
+    dir: &std::path::Path,
+    fonts: &FontSet,
+    progress: bool,
+) -> Result<usize, Error> {
+    use rayon::prelude::*;
+    let todo: Vec<(&super::config::CountyEntry, &super::CountyReview)> = cfg
+        .config
+        .counties
+        .iter()
+        .zip(&review.counties)
+        .filter(|(_, c)| c.complete)
+        .collect();
+    let stems: Vec<String> = todo
+        .iter()
+        .map(|(_, c)| crate::output::file_component(&format!("{}自评报告", c.county), "自评报告"))
+        .collect();
+    let names = crate::output::distinct_names(&stems);
+    let bar = super::progress_bar(todo.len(), progress, "自评报告");
+    let done: Vec<Result<(), Error>> = todo
+        .par_iter()
+        .zip(&names)
+        .map(|((e, c), name)| {
+            let args = crate::report::RenderOptions {
+                plan: cfg.resolve(&e.plan.value),
+                output: Some(dir.join(format!("{name}.pdf"))),
+                school_pages: Some(crate::input::plan::SchoolPages::Appendix),
+                ..Default::default()
+            };
+            let mut clock = crate::report::Stages::new();
+            let r = crate::report::render_once(&args, fonts, &mut clock)
+                .map(|_| ())
+                .map_err(|err| Error::Other(format!("【{}】自评报告生成失败：{err}", c.county)));
+            // `render_once` keeps typst's caches for a one-shot command;
+            // a hundred reports would keep them all.
+            typst::comemo::evict(0);
+            bar.inc(1);
+            r
+        })
+        .collect();
+    bar.finish_and_clear();
+    let errors: Vec<Error> = done.into_iter().filter_map(Result::err).collect();
+    if errors.is_empty() {
+        Ok(names.len())
+    } else {
+        Err(Error::Many(errors))
+    }
+}
