@@ -1095,3 +1095,37 @@ fn with_reports_writes_each_countys_report_into_the_packet() {
     let o = dudao(tmp.path(), &["review", "市/review.yaml", "--with-reports"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn a_reviewing_body_rewords_the_report_in_its_own_templates() {
+    if !tool("pdftotext") {
+        return;
+    }
+    let (tmp, dir) = city(1);
+    let o = dudao(&dir, &["init", "模板", "--templates"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let body = dir.join("模板/review-body.typ.j2");
+    let t = std::fs::read_to_string(&body).unwrap();
+    assert!(t.contains("= 二、主要成绩"));
+    std::fs::write(&body, t.replace("= 二、主要成绩", "= 二、工作成效")).unwrap();
+    let yaml = dir.join("review.yaml");
+    let y = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, format!("{y}templates: 模板\n")).unwrap();
+    let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let t = pdf_text(&tmp.path().join("复核/复核报告.pdf"));
+    assert!(
+        t.contains("二、工作成效") && !t.contains("二、主要成绩"),
+        "{t}"
+    );
+    // A folder that is not there is an error at its line in REVIEW.yaml.
+    std::fs::write(&yaml, format!("{y}templates: 没有\n")).unwrap();
+    let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核2"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("review.yaml") && err.contains("模板文件夹“没有”不存在"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("复核2").exists());
+}

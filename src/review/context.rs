@@ -419,7 +419,7 @@ fn county_facts(
                     }),
                     &[],
                 );
-                v.sort_by(|a, b| b.n.cmp(&a.n));
+                v.sort_by_key(|c| std::cmp::Reverse(c.n));
                 v
             },
         });

@@ -496,14 +496,13 @@ pub fn run(o: &ReviewOptions) -> Result<(), Error> {
     let mut reports = 0;
     if let Some(dir) = &o.output {
         let fonts = crate::render::FontSet::new(&[], true);
-        files.push((
-            render::PDF_FILE.to_string(),
-            render::pdf(&cfg, &review, &fonts)?,
-        ));
-        files.push((
-            crate::output::xlsx::review::FILE.to_string(),
-            crate::output::xlsx::review::workbook(&review, cfg.config.date.0)?,
-        ));
+        // Independent documents of one review: laid out on both cores.
+        let (pdf, book) = rayon::join(
+            || render::pdf(&cfg, &review, &fonts),
+            || crate::output::xlsx::review::workbook(&review, cfg.config.date.0),
+        );
+        files.push((render::PDF_FILE.to_string(), pdf?));
+        files.push((crate::output::xlsx::review::FILE.to_string(), book?));
         // Replaces an earlier packet only: a folder of our own file types.
         let staged = crate::output::stage_folder_of(dir, &files, PACKET_TYPES)?;
         if o.with_reports {

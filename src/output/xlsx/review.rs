@@ -574,9 +574,10 @@ fn survey_sheet(raw: &mut Worksheet, r: &Review) -> Result<(), XlsxError> {
     let mut cols: Vec<(&str, f64)> = vec![("县（市、区）", 12.0)];
     cols.extend(SURVEY_GROUPS.iter().map(|g| (*g, 9.0)));
     cols.extend([("合计", 9.0), ("满意度（%）", 10.0), ("社会认可度", 9.0)]);
-    let mut row = start(ws, r, SHEETS[5], "社会认可度调查样本情况表（人）", &cols)?;
+    let first = start(ws, r, SHEETS[5], "社会认可度调查样本情况表（人）", &cols)?;
     let plain = text_fmt(Look::Plain);
-    for s in &r.tables.surveys {
+    for (k, s) in r.tables.surveys.iter().enumerate() {
+        let row = first + k as u32;
         text(ws, row, 0, &s.county, &plain)?;
         for (k, g) in SURVEY_GROUPS.iter().enumerate() {
             let n: u32 = s
@@ -596,14 +597,13 @@ fn survey_sheet(raw: &mut Worksheet, r: &Review) -> Result<(), XlsxError> {
         ws.write_formula_with_format(row, 8, f, &num_fmt("0", Look::Plain))?;
         opt_num(ws, row, 9, s.rate, "0.00", s.met != Some(true))?;
         met(ws, row, 10, s.met)?;
-        row += 1;
     }
     ws.finish()
 }
 
 fn discrepancy_sheet(raw: &mut Worksheet, r: &Review) -> Result<(), XlsxError> {
     let ws = &mut Sheet::new(raw);
-    let mut row = start(
+    let first = start(
         ws,
         r,
         SHEETS[6],
@@ -622,7 +622,8 @@ fn discrepancy_sheet(raw: &mut Worksheet, r: &Review) -> Result<(), XlsxError> {
     )?;
     let plain = text_fmt(Look::Plain);
     let names = crate::profile::Profile::national();
-    for d in &r.discrepancies {
+    for (k, d) in r.discrepancies.iter().enumerate() {
+        let row = first + k as u32;
         let what = match ResourceIndicator::parse(&d.indicator) {
             Some(i) => names.resource_spec(i).name.clone(),
             None if d.indicator == "students" => "学生数".into(),
@@ -661,7 +662,6 @@ fn discrepancy_sheet(raw: &mut Worksheet, r: &Review) -> Result<(), XlsxError> {
             None => text(ws, row, 7, "—", &plain)?,
         }
         text(ws, row, 8, &d.source, &plain)?;
-        row += 1;
     }
     ws.finish()
 }
@@ -669,7 +669,7 @@ fn discrepancy_sheet(raw: &mut Worksheet, r: &Review) -> Result<(), XlsxError> {
 fn sample_sheet(raw: &mut Worksheet, r: &Review) -> Result<(), XlsxError> {
     let ws = &mut Sheet::new(raw);
     let m = &r.sample_method;
-    let mut row = start(
+    let first = start(
         ws,
         r,
         SHEETS[7],
@@ -691,7 +691,8 @@ fn sample_sheet(raw: &mut Worksheet, r: &Review) -> Result<(), XlsxError> {
         ],
     )?;
     let plain = text_fmt(Look::Plain);
-    for s in &r.sample {
+    for (k, s) in r.sample.iter().enumerate() {
+        let row = first + k as u32;
         text(ws, row, 0, &s.county, &plain)?;
         text(ws, row, 1, &s.name, &plain)?;
         text(ws, row, 2, s.section.zh(), &plain)?;
@@ -709,7 +710,6 @@ fn sample_sheet(raw: &mut Worksheet, r: &Review) -> Result<(), XlsxError> {
         text(ws, row, 7, v, &centre_fmt(look))?;
         text(ws, row, 8, &s.reason, &plain)?;
         text(ws, row, 9, &cell_text(&s.at), &plain)?;
-        row += 1;
     }
     ws.finish()
 }
