@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Benchmark: `dudao review` of a synthetic city (`dudao init --sample-counties
-# N`, 50–400 school-学段 rows per county), the packet without per-county
-# reports. Not a test: run it by hand and record the figures in BENCHMARKS.md.
+# N`, 50–400 school-学段 rows per county): the packet (复核报告 PDF, workbook,
+# JSON), then the same with `--with-reports` (each county's full report PDF
+# too). Not a test: run it by hand and record the figures in BENCHMARKS.md
+# with the load average it prints (the machine is shared).
 #
 #   scripts/bench-review.sh              # 100 counties, release build
 #   PROFILE=dev scripts/bench-review.sh 20 100
+#   REPORTS=0 scripts/bench-review.sh    # without the --with-reports run
 #
 # Needs GNU time (/usr/bin/time).
 set -euo pipefail
@@ -21,15 +24,16 @@ fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-measure() { # label, command...: prints wall seconds and peak MB (best of 3)
-  local label=$1; shift
-  local best_t=999999 best_m=0
-  for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$work/time" "$@" >/dev/null 2>&1
-    read -r t m < "$work/time"
-    if awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; best_m=$m; fi
+measure() { # label, runs, command...: wall and user seconds, peak MB (best of runs)
+  local label=$1 runs=$2; shift 2
+  local best_t=999999 best_u=0 best_m=0
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f "%e %U %M" -o "$work/time" "$@" >/dev/null 2>&1
+    read -r t u m < "$work/time"
+    if awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; best_u=$u; best_m=$m; fi
   done
-  printf '%-40s %6.2f s %6d MB\n' "$label" "$best_t" "$((best_m / 1024))"
+  printf '%-44s %7.2f s wall %7.2f s user %6d MB peak  (load %s)\n' \
+    "$label" "$best_t" "$best_u" "$((best_m / 1024))" "$(cut -d' ' -f1-3 /proc/loadavg)"
 }
 
 for n in "${@:-100}"; do
@@ -39,7 +43,11 @@ for n in "${@:-100}"; do
   rows=$(grep -h "学校-学段行" <("$DUDAO" init "$work/again$n" --sample-counties "$n") | awk -F'：' '{split($2,a," "); s+=a[1]} END{print s}')
   echo "== $n counties, $rows school-学段 rows ($PROFILE build, $(nproc) cores)"
   printf '%-40s %6.2f s %6d MB\n' "dudao init --sample-counties $n" "$t" "$((m / 1024))"
-  measure "dudao review -o (packet, no reports)" "$DUDAO" review "$d/review.yaml" -o "$work/out$n"
-  measure "dudao review --format json" "$DUDAO" review "$d/review.yaml" --format json
-  echo "   review.json $(du -k "$work/out$n/review.json" | cut -f1) KB"
+  measure "dudao review -o (packet)" 3 "$DUDAO" review "$d/review.yaml" -o "$work/out$n"
+  measure "dudao review --format json" 3 "$DUDAO" review "$d/review.yaml" --format json
+  for f in "$work/out$n"/*; do echo "   $(basename "$f") $(du -k "$f" | cut -f1) KB"; done
+  if [ "${REPORTS:-1}" = 1 ]; then
+    measure "dudao review -o --with-reports" 1 "$DUDAO" review "$d/review.yaml" -o "$work/rep$n" --with-reports
+    echo "   $(ls "$work/rep$n" | wc -l) files, $(du -sm "$work/rep$n" | cut -f1) MB"
+  fi
 done

@@ -120,6 +120,9 @@ pub struct ReviewArgs {
     /// 材料不全或有误的县标为“材料不全”，其余照常复核
     #[arg(long)]
     pub keep_going: bool,
+    /// 同时把每个县（市、区）的自评报告 PDF 写进输出文件夹（需 -o）
+    #[arg(long, requires = "output")]
+    pub with_reports: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -261,6 +264,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             review: a.review,
             output: a.output,
             keep_going: a.keep_going,
+            with_reports: a.with_reports,
         }),
     }
 }

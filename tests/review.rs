@@ -708,3 +708,424 @@ fn a_published_cv_table_as_csv_is_compared_cell_by_cell() {
     assert_eq!(groups[0]["rows"][0]["county"], "东湖县");
     assert_eq!(groups[1]["rows"][0]["county"], "青山县");
 }
+
+// ---------------------------------------------------------------------------
+// The packet's documents: 复核报告 PDF, cross-county workbook, --with-reports.
+// ---------------------------------------------------------------------------
+
+const PACKET: [&str; 3] = ["复核报告.pdf", "各县复核计算表.xlsx", "review.json"];
+
+fn names_in(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+fn sorted(v: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = v.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
+}
+
+fn tool(name: &str) -> bool {
+    let ok = Command::new(name)
+        .arg("-v")
+        .output()
+        .is_ok_and(|o| o.status.success() || !o.stderr.is_empty());
+    if !ok {
+        eprintln!("{name} not found: this check is skipped");
+    }
+    ok
+}
+
+/// The PDF's text with all white space and the page numbers (`— 3 —`)
+/// taken out, so a sentence or cell broken over lines or pages reads whole.
+fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s: String = text(&out.stdout)
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect();
+    let mut clean = String::new();
+    let mut rest = s.as_str();
+    while let Some(k) = rest.find('—') {
+        clean.push_str(&rest[..k]);
+        let after = &rest[k + '—'.len_utf8()..];
+        let digits = after.chars().take_while(|c| c.is_ascii_digit()).count();
+        if digits > 0 && after[digits..].starts_with('—') {
+            rest = &after[digits + '—'.len_utf8()..];
+        } else {
+            clean.push('—');
+            rest = after;
+        }
+    }
+    clean.push_str(rest);
+    clean
+}
+
+/// The sentence 四、复核结论 gives a county, from its JSON verdict.
+fn verdict_sentence(c: &Value) -> String {
+    let name = c["county"].as_str().unwrap();
+    let v = &c["verdict"];
+    if v["passed"] == true {
+        return format!(
+            "{name}资源配置、政府保障程度、教育质量、社会认可度四个方面均达到要求，无一票否决情形，复核结论为通过。"
+        );
+    }
+    let missed: Vec<&str> = [
+        ("资源配置", "resource"),
+        ("政府保障程度", "guarantee"),
+        ("教育质量", "quality"),
+        ("社会认可度", "recognition"),
+    ]
+    .into_iter()
+    .filter(|(_, k)| v[*k] != true)
+    .map(|(n, _)| n)
+    .collect();
+    let mut s = format!("{name}{}未达到要求", missed.join("、"));
+    if v["no_veto"] == false {
+        s.push_str("，存在一票否决情形");
+    }
+    s.push_str("，复核结论为不通过。");
+    s
+}
+
+#[test]
+fn the_packet_holds_report_workbook_and_json_the_same_bytes_twice() {
+    let (tmp, dir) = city(5);
+    let before = snapshot(&dir);
+    for out in ["复核", "复核2"] {
+        let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", out]);
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(
+            text(&o.stdout).contains("复核报告.pdf、各县复核计算表.xlsx、review.json"),
+            "{}",
+            text(&o.stdout)
+        );
+        assert_eq!(names_in(&tmp.path().join(out)), sorted(&PACKET));
+    }
+    for f in PACKET {
+        let a = std::fs::read(tmp.path().join("复核").join(f)).unwrap();
+        let b = std::fs::read(tmp.path().join("复核2").join(f)).unwrap();
+        assert!(a == b, "{f} differs between two runs");
+    }
+    let pdf = std::fs::read(tmp.path().join("复核/复核报告.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert_eq!(snapshot(&dir), before, "inputs changed");
+
+    // An earlier packet is replaced; a folder with someone's file is not.
+    let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    std::fs::write(tmp.path().join("复核/笔记.txt"), "mine").unwrap();
+    let kept = snapshot(&tmp.path().join("复核"));
+    let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("中有不是本工具写出的文件（笔记.txt）"),
+        "{err}"
+    );
+    assert_eq!(snapshot(&tmp.path().join("复核")), kept);
+}
+
+#[test]
+fn the_review_report_states_each_verdict_the_discrepancy_and_the_sample() {
+    if !tool("pdftotext") {
+        return;
+    }
+    let (tmp, _dir) = city(5);
+    let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let r: Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("复核/review.json")).unwrap())
+            .unwrap();
+    let t = pdf_text(&tmp.path().join("复核/复核报告.pdf"));
+    let at = |s: &str| {
+        t.find(s)
+            .unwrap_or_else(|| panic!("not in the report: {s}"))
+    };
+    // The outline, in order, and the four areas of the conclusion.
+    let mut last = 0;
+    for h in [
+        "一、复核（评估）基本情况",
+        "二、主要成绩",
+        "三、存在的问题及建议",
+        "四、复核结论",
+        "（一）资源配置",
+        "（二）政府保障程度",
+        "（三）教育质量",
+        "（四）社会认可度",
+        "（五）结论",
+    ] {
+        let k = at(h);
+        assert!(k > last, "{h} out of order");
+        last = k;
+    }
+    for c in r["counties"].as_array().unwrap() {
+        at(&verdict_sentence(c));
+    }
+    // No internal ids or symbols in the body (before the attachments).
+    let body = &t[..at("附件：1.")];
+    for bad in ["≥", "≤", "G3", "Q1", "L4", "primary", "junior"] {
+        assert!(!body.contains(bad), "{bad} in the body text");
+    }
+    // 数据核查差异表: the altered cell with both figures.
+    let d = &r["discrepancies"][0];
+    let diff = &t[at("附件6数据核查差异表")..at("附件7实地核查学校抽样名单")];
+    assert!(diff.contains("青山县"), "{diff}");
+    assert!(diff.contains("生均教学及辅助用房面积"), "{diff}");
+    assert!(diff.contains("标准差"), "{diff}");
+    assert!(diff.contains(&format!("{:.6}", d["reported"].as_f64().unwrap())));
+    assert!(diff.contains(&format!("{:.6}", d["recomputed"].as_f64().unwrap())));
+    assert!(diff.contains("单元格F4"), "{diff}");
+    // The sample list names every sampled school, the seed is stated,
+    // and each sampled row has its own 实地核查表.
+    let list = &t[at("附件7实地核查学校抽样名单")..at("附件8实地核查表")];
+    assert!(list.contains("种子为20240620与县名"), "{list}");
+    let sample = r["sample"].as_array().unwrap();
+    assert_eq!(sample.len(), 50);
+    for s in sample {
+        let name = s["name"].as_str().unwrap();
+        assert!(list.contains(name), "{name} not in the sample list");
+        let zh = if s["section"] == "primary" {
+            "小学"
+        } else {
+            "初中"
+        };
+        let title = format!("{name}（{zh}）实地核查表");
+        assert_eq!(t.matches(&title).count(), 1, "{title}");
+    }
+}
+
+/// `bytes` opened and saved again by LibreOffice with every formula
+/// recomputed on load (its own profile, recalculation set to always).
+fn recalculated(bytes: &[u8], dir: &Path) -> Vec<u8> {
+    let profile = dir.join("lo-profile");
+    std::fs::create_dir_all(profile.join("user")).unwrap();
+    std::fs::write(
+        profile.join("user/registrymodifications.xcu"),
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"#,
+    )
+    .unwrap();
+    let src = dir.join("in");
+    let out = dir.join("out");
+    std::fs::create_dir_all(&src).unwrap();
+    std::fs::create_dir_all(&out).unwrap();
+    let input = src.join("book.xlsx");
+    std::fs::write(&input, bytes).unwrap();
+    let o = Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args(["--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML"])
+        .arg("--outdir")
+        .arg(&out)
+        .arg(&input)
+        .output()
+        .expect("soffice runs");
+    let result = out.join("book.xlsx");
+    assert!(
+        result.exists(),
+        "LibreOffice wrote nothing: {}",
+        text(&o.stderr)
+    );
+    std::fs::read(result).unwrap()
+}
+
+/// Every formula's cached result replaced by 9999, so only a real
+/// recalculation can give the JSON's figures.
+fn poisoned(bytes: &[u8]) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut zout = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for k in 0..zin.len() {
+            let mut f = zin.by_index(k).unwrap();
+            let name = f.name().unwrap().to_string();
+            let mut data = Vec::new();
+            f.read_to_end(&mut data).unwrap();
+            if name.starts_with("xl/worksheets/sheet") {
+                let xml = String::from_utf8(data).unwrap();
+                let mut out = String::new();
+                let mut rest = xml.as_str();
+                while let Some(k) = rest.find("</f><v>") {
+                    let start = k + "</f><v>".len();
+                    let end = start + rest[start..].find("</v>").unwrap();
+                    out.push_str(&rest[..start]);
+                    out.push_str("9999");
+                    rest = &rest[end..];
+                }
+                out.push_str(rest);
+                data = out.into_bytes();
+            }
+            zout.start_file(name, opts).unwrap();
+            zout.write_all(&data).unwrap();
+        }
+        zout.finish().unwrap();
+    }
+    buf.into_inner()
+}
+
+/// Every mean, SD and CV of the 各县差异系数 sheet against the JSON;
+/// returns how many were compared.
+fn cv_sheet_matches(bytes: &[u8], r: &Value) -> usize {
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let range = wb.worksheet_range("各县差异系数").unwrap();
+    let s = |row: u32, col: u32| match range.get_value((row, col)) {
+        Some(Data::String(s)) => s.clone(),
+        _ => String::new(),
+    };
+    let counties = r["counties"].as_array().unwrap();
+    let mut n = 0;
+    let (rows, _) = range.end().unwrap();
+    for row in 0..=rows {
+        let figure = match s(row, 2).as_str() {
+            "全县平均值" => "mean",
+            "标准差" => "sd",
+            "差异系数" => "cv",
+            _ => continue,
+        };
+        let c = counties
+            .iter()
+            .find(|c| c["county"] == s(row, 0).as_str())
+            .unwrap_or_else(|| panic!("row {row}: no county {}", s(row, 0)));
+        let section = match s(row, 1).as_str() {
+            "小学" => "primary",
+            "初中" => "junior",
+            other => panic!("row {row}: section {other}"),
+        };
+        for (k, id) in ["L1", "L2", "L3", "L4", "L5", "L6", "L7"]
+            .iter()
+            .enumerate()
+        {
+            let want = c["resource"][section]["indicators"][id][figure]
+                .as_f64()
+                .unwrap();
+            let got = range
+                .get_value((row, 3 + k as u32))
+                .and_then(|v| v.as_f64())
+                .unwrap_or_else(|| panic!("row {row} {id}: not a number"));
+            assert!(
+                (got - want).abs() <= 1e-9,
+                "{} {section} {id} {figure}: {got} against {want}",
+                s(row, 0)
+            );
+            n += 1;
+        }
+    }
+    n
+}
+
+#[test]
+fn the_cross_county_workbook_recalculates_to_the_json() {
+    let (tmp, _dir) = city(3);
+    let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let r: Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("复核/review.json")).unwrap())
+            .unwrap();
+    let bytes = std::fs::read(tmp.path().join("复核/各县复核计算表.xlsx")).unwrap();
+    // The cached values, as any reader shows them before recalculating.
+    let all = 3 * 2 * 3 * 7;
+    assert_eq!(cv_sheet_matches(&bytes, &r), all);
+    // One school sheet per county and 学段, and numbers as numbers.
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+    let names = wb.sheet_names();
+    for c in r["counties"].as_array().unwrap() {
+        for zh in ["小学", "初中"] {
+            let want = format!("{}{zh}", c["county"].as_str().unwrap());
+            assert!(names.contains(&want), "no sheet {want}: {names:?}");
+        }
+    }
+    let summary = wb.worksheet_range("四个方面达标情况").unwrap();
+    assert_eq!(
+        summary.get_value((2, 3)).and_then(|v| v.as_f64()),
+        r["tables"]["summary"][0]["rows"][0]["schools_total"].as_f64()
+    );
+    if !tool("soffice") {
+        return;
+    }
+    let again = recalculated(&poisoned(&bytes), tmp.path());
+    assert_eq!(cv_sheet_matches(&again, &r), all);
+}
+
+#[test]
+fn with_reports_writes_each_countys_report_into_the_packet() {
+    let (tmp, dir) = city(2);
+    let before = snapshot(&dir);
+    let o = dudao(
+        tmp.path(),
+        &["review", "市/review.yaml", "-o", "复核", "--with-reports"],
+    );
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("以及2个县（市、区）的自评报告"),
+        "{}",
+        text(&o.stdout)
+    );
+    let mut want = PACKET.to_vec();
+    want.extend(["东湖县自评报告.pdf", "青山县自评报告.pdf"]);
+    assert_eq!(names_in(&tmp.path().join("复核")), sorted(&want));
+    for f in ["东湖县自评报告.pdf", "青山县自评报告.pdf"] {
+        let b = std::fs::read(tmp.path().join("复核").join(f)).unwrap();
+        assert!(b.starts_with(b"%PDF-"), "{f}");
+        assert!(b.len() > 100_000, "{f}: {} bytes", b.len());
+    }
+    assert_eq!(snapshot(&dir), before, "inputs changed");
+    // Without a folder to write into, the flag is refused.
+    let o = dudao(tmp.path(), &["review", "市/review.yaml", "--with-reports"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn a_reviewing_body_rewords_the_report_in_its_own_templates() {
+    if !tool("pdftotext") {
+        return;
+    }
+    let (tmp, dir) = city(1);
+    let o = dudao(&dir, &["init", "模板", "--templates"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let body = dir.join("模板/review-body.typ.j2");
+    let t = std::fs::read_to_string(&body).unwrap();
+    assert!(t.contains("= 二、主要成绩"));
+    std::fs::write(&body, t.replace("= 二、主要成绩", "= 二、工作成效")).unwrap();
+    let yaml = dir.join("review.yaml");
+    let y = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, format!("{y}templates: 模板\n")).unwrap();
+    let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let t = pdf_text(&tmp.path().join("复核/复核报告.pdf"));
+    assert!(
+        t.contains("二、工作成效") && !t.contains("二、主要成绩"),
+        "{t}"
+    );
+    // A folder that is not there is an error at its line in REVIEW.yaml.
+    std::fs::write(&yaml, format!("{y}templates: 没有\n")).unwrap();
+    let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核2"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(
+        err.contains("review.yaml") && err.contains("模板文件夹“没有”不存在"),
+        "{err}"
+    );
+    assert!(!tmp.path().join("复核2").exists());
+}

@@ -127,6 +127,17 @@ pub fn stage_folder(
     files: &[(String, Vec<u8>)],
     ext: &str,
 ) -> Result<StagedFolder, Error> {
+    stage_folder_of(dest, files, &[ext])
+}
+
+/// [`stage_folder`] for an output of several file types (the review
+/// packet: PDF, workbook, JSON): an existing `dest` is replaced only if
+/// every entry is a regular file ending in one of `exts`.
+pub fn stage_folder_of(
+    dest: &Path,
+    files: &[(String, Vec<u8>)],
+    exts: &[&str],
+) -> Result<StagedFolder, Error> {
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
@@ -141,8 +152,9 @@ pub fn stage_folder(
         let entries = std::fs::read_dir(dest).map_err(|e| Error::io(dest, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(dest, e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
             let ours = entry.file_type().is_ok_and(|t| t.is_file())
-                && entry.file_name().to_string_lossy().ends_with(ext);
+                && exts.iter().any(|ext| name.ends_with(ext));
             if !ours {
                 return Err(Error::Other(format!(
                     "文件夹 {} 中有不是本工具写出的文件（{}），为免误删，拒绝替换；请换一个文件夹，或先移走其中的文件",
@@ -234,6 +246,16 @@ pub fn write_folder(dest: &Path, files: &[(String, Vec<u8>)], ext: &str) -> Resu
     Ok(())
 }
 
+/// [`stage_folder_of`] and commit at once.
+pub fn write_folder_of(
+    dest: &Path,
+    files: &[(String, Vec<u8>)],
+    exts: &[&str],
+) -> Result<(), Error> {
+    stage_folder_of(dest, files, exts)?.commit()?.finish();
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -277,6 +299,28 @@ mod tests {
         assert_eq!(
             file_component(&"长".repeat(300), "报告").chars().count(),
             60
+        );
+    }
+
+    #[test]
+    fn folder_of_several_types_replaces_only_its_own_kinds() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let dest = dir.path().join("复核");
+        let exts = [".pdf", ".xlsx", ".json"];
+        let old: Vec<(String, Vec<u8>)> = ["a.pdf", "b.xlsx", "c.json"]
+            .map(|n| (n.to_string(), b"old".to_vec()))
+            .to_vec();
+        write_folder_of(&dest, &old, &exts).expect("first packet");
+        let new = vec![("c.json".to_string(), b"new".to_vec())];
+        write_folder_of(&dest, &new, &exts).expect("replaces an earlier packet");
+        assert_eq!(std::fs::read(dest.join("c.json")).expect("read"), b"new");
+        assert!(!dest.join("a.pdf").exists());
+        std::fs::write(dest.join("笔记.docx"), b"mine").expect("user file");
+        let err = write_folder_of(&dest, &new, &exts).expect_err("refused");
+        assert!(err.to_string().contains("笔记.docx"), "{err}");
+        assert_eq!(
+            std::fs::read(dest.join("笔记.docx")).expect("kept"),
+            b"mine"
         );
     }
 

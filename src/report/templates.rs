@@ -62,6 +62,18 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "units-body.typ.j2",
         include_str!("../../report_templates/units-body.typ.j2"),
     ),
+    (
+        "review.typ.j2",
+        include_str!("../../report_templates/review.typ.j2"),
+    ),
+    (
+        "review-body.typ.j2",
+        include_str!("../../report_templates/review-body.typ.j2"),
+    ),
+    (
+        "review-attachments.typ.j2",
+        include_str!("../../report_templates/review-attachments.typ.j2"),
+    ),
     ("style.typ", crate::render::STYLE_TYP),
     (
         "charts.typ",

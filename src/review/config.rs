@@ -23,6 +23,10 @@ pub struct ReviewConfig {
     pub profile: Option<Spanned<String>>,
     pub sample: SampleConfig,
     pub counties: Vec<CountyEntry>,
+    /// A templates folder (`dudao init --templates`) whose `review*.typ.j2`
+    /// replace the built-in wording of the 复核报告.
+    #[serde(default)]
+    pub templates: Option<Spanned<String>>,
 }
 
 /// The stage of the review chain the packet is for.

@@ -11,6 +11,8 @@
 //! build, then the writers, then the terminal summary.
 
 pub mod config;
+pub mod context;
+pub mod render;
 pub mod reported;
 pub mod sample;
 pub mod synth;
@@ -32,6 +34,9 @@ use std::path::{Path, PathBuf};
 pub const JSON_VERSION: u32 = 1;
 /// The JSON's file name in the output folder.
 pub const JSON_FILE: &str = "review.json";
+/// What a packet folder holds, and so all an earlier one may be replaced
+/// with: anything else in the folder is someone's and stops the write.
+const PACKET_TYPES: &[&str] = &[".pdf", ".xlsx", ".json"];
 
 /// What the command line asks for; nothing below `cli` knows clap.
 #[derive(Debug, Clone)]
@@ -43,6 +48,8 @@ pub struct ReviewOptions {
     /// Counties with missing or broken files become 材料不全 instead of
     /// failing the run.
     pub keep_going: bool,
+    /// Each complete county's full report PDF into the folder as well.
+    pub with_reports: bool,
 }
 
 /// The whole review: every output reads this and computes nothing.
@@ -284,7 +291,7 @@ fn lines(e: &Error) -> Vec<String> {
 pub fn build(cfg: &config::Loaded, keep_going: bool, progress: bool) -> Result<Review, Error> {
     let profile = review_profile(cfg)?;
     let c = &cfg.config;
-    let bar = progress_bar(c.counties.len(), progress);
+    let bar = progress_bar(c.counties.len(), progress, "复核计算");
     let outcomes: Vec<Outcome> = c
         .counties
         .par_iter()
@@ -441,15 +448,15 @@ fn incomplete(e: &config::CountyEntry, err: &Error) -> CountyReview {
 
 /// A bar on stderr for long runs; hidden when stderr is not a terminal
 /// (CI logs, pipes), so the output stays the same bytes.
-fn progress_bar(n: usize, wanted: bool) -> indicatif::ProgressBar {
+fn progress_bar(n: usize, wanted: bool, label: &str) -> indicatif::ProgressBar {
     use std::io::IsTerminal;
     if !wanted || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(n as u64);
-    if let Ok(style) =
-        indicatif::ProgressStyle::with_template("复核计算 {bar:30} {pos}/{len} 县 {elapsed}")
-    {
+    if let Ok(style) = indicatif::ProgressStyle::with_template(&format!(
+        "{label} {{bar:30}} {{pos}}/{{len}} 县 {{elapsed}}"
+    )) {
         bar.set_style(style);
     }
     bar
@@ -485,18 +492,40 @@ pub fn run(o: &ReviewOptions) -> Result<(), Error> {
         return Ok(());
     }
     // Every document of the packet, written as one folder or not at all.
-    // The PDF and workbook writers add their files to this list.
-    let files = vec![(JSON_FILE.to_string(), bytes)];
+    let mut files = vec![(JSON_FILE.to_string(), bytes)];
+    let mut reports = 0;
     if let Some(dir) = &o.output {
+        let fonts = crate::render::FontSet::new(&[], true);
+        // Independent documents of one review: laid out on both cores.
+        let (pdf, book) = rayon::join(
+            || render::pdf(&cfg, &review, &fonts),
+            || crate::output::xlsx::review::workbook(&review, cfg.config.date.0),
+        );
+        files.push((render::PDF_FILE.to_string(), pdf?));
+        files.push((crate::output::xlsx::review::FILE.to_string(), book?));
         // Replaces an earlier packet only: a folder of our own file types.
-        crate::output::write_folder(dir, &files, ".json")?;
+        let staged = crate::output::stage_folder_of(dir, &files, PACKET_TYPES)?;
+        if o.with_reports {
+            // Rendered into the staged folder: a failure leaves no packet.
+            reports = render::county_reports(&cfg, &review, staged.path(), &fonts, !o.json)?;
+        }
+        staged.commit()?.finish();
     }
     let mut text = summary(&review);
     match &o.output {
-        Some(dir) => text.push_str(&format!(
-            "已写出复核材料：{}\n",
-            dir.join(JSON_FILE).display()
-        )),
+        Some(dir) => {
+            text.push_str(&format!(
+                "已写出复核材料：{}（{}、{}、{}",
+                dir.display(),
+                render::PDF_FILE,
+                crate::output::xlsx::review::FILE,
+                JSON_FILE
+            ));
+            if reports > 0 {
+                text.push_str(&format!("，以及{reports}个县（市、区）的自评报告"));
+            }
+            text.push_str("）\n");
+        }
         None => {
             text.push_str("（未写出文件：用 -o 文件夹 写出复核材料，或 --format json 输出 JSON）\n")
         }

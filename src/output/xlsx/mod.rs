@@ -18,6 +18,7 @@
 
 mod chart;
 pub mod cv;
+pub mod review;
 pub mod school;
 pub mod standards;
 mod style;
