@@ -5,6 +5,11 @@
 //! header or a 单位：… line above it), and groups the 部 rows of each school.
 //! Every step looks at each cell a bounded number of times: sheets of
 //! 100,000 rows read in linear time.
+//!
+//! One file past 800 lines: the header search, the row classification and
+//! the grouping share one sheet cursor and one set of skip reasons, which
+//! `check` lists row by row; split, a skipped row's reason would be decided
+//! in one file and reported from another.
 
 use super::columns::{Dictionary, Field, Unit, unit_in};
 use super::grid::{Cell, Grid};

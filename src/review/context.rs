@@ -3,6 +3,10 @@
 //! sentence. The templates word the report; this module only gathers the
 //! numbers, lists and verdicts they word, so that a reviewing body that
 //! rephrases its report edits templates, not Rust.
+//!
+//! One file past 800 lines: each attachment's rows are built from the same
+//! per-county lookups (verdicts, sample rows, discrepancies), kept beside
+//! the body's facts so an attachment and the sentence citing it agree.
 
 use super::{Review, SampledRow};
 use crate::evaluate::MetStatus;
