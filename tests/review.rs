@@ -8,6 +8,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+#[path = "common/office.rs"]
+mod office;
+use office::{edited, poisoned, recalculated};
+
 fn dudao(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dudao"))
         .current_dir(cwd)
@@ -905,84 +909,6 @@ fn the_review_report_states_each_verdict_the_discrepancy_and_the_sample() {
     }
 }
 
-/// `bytes` opened and saved again by LibreOffice with every formula
-/// recomputed on load (its own profile, recalculation set to always).
-fn recalculated(bytes: &[u8], dir: &Path) -> Vec<u8> {
-    let profile = dir.join("lo-profile");
-    std::fs::create_dir_all(profile.join("user")).unwrap();
-    std::fs::write(
-        profile.join("user/registrymodifications.xcu"),
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"#,
-    )
-    .unwrap();
-    let src = dir.join("in");
-    let out = dir.join("out");
-    std::fs::create_dir_all(&src).unwrap();
-    std::fs::create_dir_all(&out).unwrap();
-    let input = src.join("book.xlsx");
-    std::fs::write(&input, bytes).unwrap();
-    let o = Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args(["--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML"])
-        .arg("--outdir")
-        .arg(&out)
-        .arg(&input)
-        .output()
-        .expect("soffice runs");
-    let result = out.join("book.xlsx");
-    assert!(
-        result.exists(),
-        "LibreOffice wrote nothing: {}",
-        text(&o.stderr)
-    );
-    std::fs::read(result).unwrap()
-}
-
-/// Every formula's cached result replaced by 9999, so only a real
-/// recalculation can give the JSON's figures.
-fn poisoned(bytes: &[u8]) -> Vec<u8> {
-    use std::io::{Read, Write};
-    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut zout = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        for k in 0..zin.len() {
-            let mut f = zin.by_index(k).unwrap();
-            let name = f.name().unwrap().to_string();
-            let mut data = Vec::new();
-            f.read_to_end(&mut data).unwrap();
-            if name.starts_with("xl/worksheets/sheet") {
-                let xml = String::from_utf8(data).unwrap();
-                let mut out = String::new();
-                let mut rest = xml.as_str();
-                while let Some(k) = rest.find("</f><v>") {
-                    let start = k + "</f><v>".len();
-                    let end = start + rest[start..].find("</v>").unwrap();
-                    out.push_str(&rest[..start]);
-                    out.push_str("9999");
-                    rest = &rest[end..];
-                }
-                out.push_str(rest);
-                data = out.into_bytes();
-            }
-            zout.start_file(name, opts).unwrap();
-            zout.write_all(&data).unwrap();
-        }
-        zout.finish().unwrap();
-    }
-    buf.into_inner()
-}
-
 /// Every mean, SD and CV of the 各县差异系数 sheet against the JSON;
 /// returns how many were compared.
 fn cv_sheet_matches(bytes: &[u8], r: &Value) -> usize {
@@ -1064,7 +990,7 @@ fn the_cross_county_workbook_recalculates_to_the_json() {
     if !tool("soffice") {
         return;
     }
-    let again = recalculated(&poisoned(&bytes), tmp.path());
+    let again = recalculated(&edited(&bytes, |_, xml| poisoned(xml)), tmp.path());
     assert_eq!(cv_sheet_matches(&again, &r), all);
 }
 

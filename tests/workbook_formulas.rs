@@ -13,9 +13,13 @@
 
 use calamine::{Data, Range, Reader, Xlsx, open_workbook_from_rs};
 use serde_json::Value;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::Path;
 use std::process::Command;
+
+#[path = "common/office.rs"]
+mod office;
+use office::{edited, has_soffice, poisoned, recalculated};
 
 const PLAN: &str = "examples/sixian/plan.yaml";
 const TOL: f64 = 1e-9;
@@ -59,97 +63,6 @@ fn evaluated(plan: &str, dir: &Path) -> (Vec<u8>, Value) {
     );
     let json: Value = serde_json::from_slice(&out.stdout).expect("JSON parses");
     (std::fs::read(&xlsx).expect("workbook written"), json)
-}
-
-fn has_soffice() -> bool {
-    let ok = Command::new("soffice")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !ok {
-        eprintln!("soffice (LibreOffice) not found: the recalculation check is skipped");
-    }
-    ok
-}
-
-/// `bytes` opened and saved again by LibreOffice, every formula recomputed.
-fn recalculated(bytes: &[u8], dir: &Path) -> Vec<u8> {
-    let profile = dir.join("lo-profile");
-    std::fs::create_dir_all(profile.join("user")).unwrap();
-    // 0 = always recalculate on load, for xlsx (OOXML) and ODF files.
-    std::fs::write(
-        profile.join("user/registrymodifications.xcu"),
-        r#"<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"#,
-    )
-    .unwrap();
-    let src = dir.join("in");
-    let out = dir.join("out");
-    std::fs::create_dir_all(&src).unwrap();
-    std::fs::create_dir_all(&out).unwrap();
-    let input = src.join("book.xlsx");
-    std::fs::write(&input, bytes).unwrap();
-    let status = Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args(["--headless", "--convert-to", "xlsx:Calc MS Excel 2007 XML"])
-        .arg("--outdir")
-        .arg(&out)
-        .arg(&input)
-        .output()
-        .expect("soffice runs");
-    let result = out.join("book.xlsx");
-    assert!(
-        result.exists(),
-        "LibreOffice wrote nothing: {}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-    std::fs::read(result).unwrap()
-}
-
-/// The workbook with every sheet's XML passed through `edit`.
-fn edited(bytes: &[u8], edit: impl Fn(&str, String) -> String) -> Vec<u8> {
-    let mut zin = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut buf = std::io::Cursor::new(Vec::new());
-    {
-        let mut zout = zip::ZipWriter::new(&mut buf);
-        let opts = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Stored);
-        for k in 0..zin.len() {
-            let mut f = zin.by_index(k).unwrap();
-            let name = f.name().unwrap().to_string();
-            let mut data = Vec::new();
-            f.read_to_end(&mut data).unwrap();
-            if name.starts_with("xl/worksheets/sheet") {
-                data = edit(&name, String::from_utf8(data).unwrap()).into_bytes();
-            }
-            zout.start_file(name, opts).unwrap();
-            zout.write_all(&data).unwrap();
-        }
-        zout.finish().unwrap();
-    }
-    buf.into_inner()
-}
-
-/// Every formula's cached result replaced by 9999.
-fn poisoned(xml: String) -> String {
-    let mut out = String::new();
-    let mut rest = xml.as_str();
-    while let Some(k) = rest.find("</f><v>") {
-        let start = k + "</f><v>".len();
-        let end = start + rest[start..].find("</v>").unwrap();
-        out.push_str(&rest[..start]);
-        out.push_str("9999");
-        rest = &rest[end..];
-    }
-    out.push_str(rest);
-    out
 }
 
 fn sheets(bytes: &[u8]) -> Xlsx<std::io::Cursor<Vec<u8>>> {
