@@ -795,19 +795,7 @@ fn discrepancy_table(r: &Review) -> TableRows {
     };
     let names = crate::profile::Profile::national();
     for (k, d) in r.discrepancies.iter().enumerate() {
-        let what = match ResourceIndicator::parse(&d.indicator) {
-            Some(i) => names.resource_spec(i).name.clone(),
-            None if d.indicator == "students" => "学生数".into(),
-            None => "达到校际均衡要求的学校数".into(),
-        };
-        let figure = match d.figure.as_str() {
-            "mean" => "全县平均值",
-            "sd" => "标准差",
-            "cv" => "差异系数",
-            "value" => "指标值",
-            "schools_passing" => "学校数",
-            _ => "数值",
-        };
+        let (what, figure) = d.labels(&names);
         let dec = usize::from(d.decimals);
         t.rows.push(vec![
             (k + 1).to_string(),

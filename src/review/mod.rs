@@ -160,6 +160,29 @@ pub struct Discrepancy {
     pub source: String,
 }
 
+impl Discrepancy {
+    /// What the figure is, as the packet's tables name it: the indicator
+    /// (学生数, or the schools passing) and the figure (全县平均值…). The PDF
+    /// and the workbook print the same names; `names` gives the resource
+    /// indicators'.
+    pub fn labels(&self, names: &Profile) -> (String, &'static str) {
+        let what = match ResourceIndicator::parse(&self.indicator) {
+            Some(i) => names.resource_spec(i).name.clone(),
+            None if self.indicator == "students" => "学生数".into(),
+            None => "达到校际均衡要求的学校数".into(),
+        };
+        let figure = match self.figure.as_str() {
+            "mean" => "全县平均值",
+            "sd" => "标准差",
+            "cv" => "差异系数",
+            "value" => "指标值",
+            "schools_passing" => "学校数",
+            _ => "数值",
+        };
+        (what, figure)
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ListCheck {
     pub county: String,
