@@ -33,7 +33,6 @@ pub fn document(
         }],
         toc: Vec::new(),
         break_before: false,
-        frames: 0,
     };
     let body = root
         .children
@@ -103,8 +102,6 @@ struct Walker {
     toc: Vec<TocEntry>,
     /// The next paragraph starts a page (an attachment, a school's page).
     break_before: bool,
-    /// typst frames (drawings) met; not yet carried into Word.
-    frames: usize,
 }
 
 impl Walker {
@@ -165,7 +162,6 @@ impl Walker {
                 HtmlNode::Frame(_) if ctx.in_table => inline(node, Marks::default(), &mut runs),
                 HtmlNode::Frame(f) => {
                     self.flush(&mut runs, ctx);
-                    self.frames += 1;
                     self.break_before = false;
                     self.push(Block::Image(super::image::picture(&f.inner)));
                 }
@@ -207,7 +203,7 @@ impl Walker {
                 self.push_para(p);
                 self.push(Block::Toc(Vec::new()));
             }
-            Some("title") => self.title(e, None),
+            Some("title") => self.title(e),
             Some("chart-title") => {
                 let mut p = centred(texts(e));
                 p.style = Some(Style::TableText);
@@ -367,16 +363,12 @@ impl Walker {
         }
     }
 
-    /// 标题: one paragraph a line, a blank line after the last; `outline`
-    /// puts an attachment's title in the navigation pane.
-    fn title(&mut self, e: &HtmlElement, bookmark: Option<String>) {
+    /// 标题: one paragraph a line, a blank line after the last.
+    fn title(&mut self, e: &HtmlElement) {
         let lines = lines(e);
         let n = lines.len();
         for (i, mut p) in lines.into_iter().enumerate() {
             p.style = Some(Style::Title);
-            if i == 0 {
-                p.bookmark = bookmark.clone();
-            }
             if i + 1 == n {
                 p.after = spec::LINE_PITCH;
             }
@@ -412,7 +404,7 @@ impl Walker {
                     }
                     self.push_para(p);
                 }
-                Some("title") => self.title(child, None),
+                Some("title") => self.title(child),
                 _ => self.block(child, &Ctx::body()),
             }
         }
@@ -447,9 +439,6 @@ impl Walker {
                 out.push(Run::Tab);
             }
             if many {
-                if i > 0 || number_at > 0.0 {
-                    // the first line's "附件：" already reaches the number
-                }
                 out.push(text(&format!("{}.", i + 1)));
                 out.push(Run::Tab);
             }

@@ -169,7 +169,6 @@ impl Walker {
         if paras.is_empty() {
             paras.push(ctx.para.clone());
         }
-        debug_assert!(ctx.in_table);
         Cell {
             span,
             vmerge: if restart {
