@@ -115,20 +115,14 @@ pub fn sources(
     let value = if r.ledger || r.units {
         let l = crate::ledger::build(county, eval, None)?;
         let u = crate::units::build(&county.plan, eval, &l);
-        let mut v = serde_json::to_value(&ctx)
-            .map_err(|e| Error::Other(format!("无法生成报告数据：{e}")))?;
-        if let Some(m) = v.as_object_mut() {
-            m.insert(
-                "ledger".into(),
-                serde_json::to_value(&l).unwrap_or_default(),
-            );
-            m.insert(
-                "unit_list".into(),
-                serde_json::to_value(&u).unwrap_or_default(),
-            );
-            m.insert("data_date".into(), l.data_date.clone().into());
-        }
-        Value::from(Serde(&v))
+        let extra = minijinja::context! {
+            ledger => Value::from(Serde(&l)),
+            unit_list => Value::from(Serde(&u)),
+            data_date => l.data_date.clone(),
+        };
+        // The report's context with the two lists beside it, without
+        // copying the context through JSON.
+        minijinja::value::merge_maps([extra, Value::from(Serde(&ctx))])
     } else {
         Value::from(Serde(&ctx))
     };
