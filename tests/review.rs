@@ -10,7 +10,13 @@ use std::process::{Command, Output};
 
 #[path = "common/office.rs"]
 mod office;
-use office::{edited, poisoned, recalculated};
+#[path = "common/pdf.rs"]
+mod pdf;
+use office::{
+    column_headed, edited, has_soffice, letters, number_at, poisoned, recalculated, text_at,
+    with_number,
+};
+use pdf::pdf_pages;
 
 fn dudao(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dudao"))
@@ -34,6 +40,16 @@ fn city(n: usize) -> (tempfile::TempDir, PathBuf) {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let dir = tmp.path().join("市");
     (tmp, dir)
+}
+
+/// A city of `n` counties reviewed into 复核/, and its review.json.
+fn packet(n: usize) -> (tempfile::TempDir, Value) {
+    let (tmp, _dir) = city(n);
+    let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let r = serde_json::from_slice(&std::fs::read(tmp.path().join("复核/review.json")).unwrap())
+        .unwrap();
+    (tmp, r)
 }
 
 fn review_json(cwd: &Path, review: &str) -> Value {
@@ -845,12 +861,7 @@ fn the_review_report_states_each_verdict_the_discrepancy_and_the_sample() {
     if !tool("pdftotext") {
         return;
     }
-    let (tmp, _dir) = city(5);
-    let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核"]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let r: Value =
-        serde_json::from_slice(&std::fs::read(tmp.path().join("复核/review.json")).unwrap())
-            .unwrap();
+    let (tmp, r) = packet(5);
     let t = pdf_text(&tmp.path().join("复核/复核报告.pdf"));
     let at = |s: &str| {
         t.find(s)
@@ -962,12 +973,7 @@ fn cv_sheet_matches(bytes: &[u8], r: &Value) -> usize {
 
 #[test]
 fn the_cross_county_workbook_recalculates_to_the_json() {
-    let (tmp, _dir) = city(3);
-    let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核"]);
-    assert!(o.status.success(), "{}", text(&o.stderr));
-    let r: Value =
-        serde_json::from_slice(&std::fs::read(tmp.path().join("复核/review.json")).unwrap())
-            .unwrap();
+    let (tmp, r) = packet(3);
     let bytes = std::fs::read(tmp.path().join("复核/各县复核计算表.xlsx")).unwrap();
     // The cached values, as any reader shows them before recalculating.
     let all = 3 * 2 * 3 * 7;
@@ -997,6 +1003,15 @@ fn the_cross_county_workbook_recalculates_to_the_json() {
 #[test]
 fn with_reports_writes_each_countys_report_into_the_packet() {
     let (tmp, dir) = city(2);
+    // A county whose plan leaves the 一校一表 out gets its report without.
+    let plan = dir.join("青山县/plan.yaml");
+    let p = std::fs::read_to_string(&plan).unwrap();
+    assert!(p.contains("school_pages: appendix"));
+    std::fs::write(
+        &plan,
+        p.replace("school_pages: appendix", "school_pages: none"),
+    )
+    .unwrap();
     let before = snapshot(&dir);
     let o = dudao(
         tmp.path(),
@@ -1017,6 +1032,42 @@ fn with_reports_writes_each_countys_report_into_the_packet() {
         assert!(b.len() > 100_000, "{f}: {} bytes", b.len());
     }
     assert_eq!(snapshot(&dir), before, "inputs changed");
+    // Each is the report `dudao render` makes of the county's plan.
+    for c in ["东湖县", "青山县"] {
+        let o = dudao(
+            tmp.path(),
+            &[
+                "render",
+                &format!("市/{c}/plan.yaml"),
+                "-o",
+                &format!("{c}.pdf"),
+            ],
+        );
+        assert!(o.status.success(), "{}", text(&o.stderr));
+        assert!(
+            std::fs::read(tmp.path().join(format!("{c}.pdf"))).unwrap()
+                == std::fs::read(tmp.path().join(format!("复核/{c}自评报告.pdf"))).unwrap(),
+            "{c}: the packet's report differs from dudao render's"
+        );
+    }
+    // 东湖县's carries a page per school-学段 row, 青山县's fewer pages in
+    // all than it has rows.
+    let r: Value =
+        serde_json::from_slice(&std::fs::read(tmp.path().join("复核/review.json")).unwrap())
+            .unwrap();
+    for (k, c) in ["东湖县", "青山县"].into_iter().enumerate() {
+        assert_eq!(r["counties"][k]["county"], c);
+        let rows: u64 = ["primary", "junior"]
+            .iter()
+            .map(|s| r["counties"][k]["resource"][s]["schools"].as_u64().unwrap())
+            .sum();
+        let pages = pdf_pages(&std::fs::read(tmp.path().join(format!("{c}.pdf"))).unwrap());
+        assert_eq!(
+            pages as u64 > rows,
+            k == 0,
+            "{c}: {pages} pages, {rows} rows"
+        );
+    }
     // Without a folder to write into, the flag is refused.
     let o = dudao(tmp.path(), &["review", "市/review.yaml", "--with-reports"]);
     assert_eq!(o.status.code(), Some(2));
@@ -1054,4 +1105,121 @@ fn a_reviewing_body_rewords_the_report_in_its_own_templates() {
         "{err}"
     );
     assert!(!tmp.path().join("复核2").exists());
+}
+
+#[test]
+fn a_typst_mistake_in_a_review_template_is_named_at_its_line() {
+    let (tmp, dir) = city(1);
+    let o = dudao(&dir, &["init", "模板", "--templates"]);
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    let body = dir.join("模板/review-body.typ.j2");
+    let t = std::fs::read_to_string(&body).unwrap();
+    let line = t
+        .lines()
+        .position(|l| l.starts_with("= 二、主要成绩"))
+        .expect("the heading is in the template")
+        + 2;
+    std::fs::write(
+        &body,
+        t.replacen("= 二、主要成绩", "= 二、主要成绩\n#未定义的函数()", 1),
+    )
+    .unwrap();
+    let yaml = dir.join("review.yaml");
+    let y = std::fs::read_to_string(&yaml).unwrap();
+    std::fs::write(&yaml, format!("{y}templates: 模板\n")).unwrap();
+    let o = dudao(tmp.path(), &["review", "市/review.yaml", "-o", "复核"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    // The reviewer's own file and line, not the generated source's.
+    assert!(
+        err.contains(&format!(
+            "复核报告排版失败：模板/review-body.typ.j2:{line}："
+        )),
+        "{err}"
+    );
+    assert!(err.contains("未定义的函数"), "{err}");
+    assert!(
+        !tmp.path().join("复核").exists(),
+        "a failed review left output"
+    );
+}
+
+#[test]
+fn one_school_figure_changed_in_the_cross_county_workbook_changes_that_countys_cv() {
+    if !has_soffice() {
+        return;
+    }
+    let (tmp, r) = packet(3);
+    let bytes = std::fs::read(tmp.path().join("复核/各县复核计算表.xlsx")).unwrap();
+    let open = |b: &[u8]| -> calamine::Xlsx<_> {
+        calamine::open_workbook_from_rs(std::io::Cursor::new(b.to_vec())).unwrap()
+    };
+    // The second county's 小学 sheet; sheet parts are numbered in order.
+    let county = r["counties"][1]["county"].as_str().unwrap().to_string();
+    let name = format!("{county}小学");
+    let index = open(&bytes)
+        .sheet_names()
+        .iter()
+        .position(|n| *n == name)
+        .unwrap_or_else(|| panic!("no sheet {name}"))
+        + 1;
+    let sh = open(&bytes).worksheet_range(&name).unwrap();
+    let l4 = column_headed(&sh, "L4指标值", 0);
+    let figure = column_headed(&sh, "教学及辅助用房面积（平方米）", 0);
+    // A counted school with its own area (no apportioned share).
+    let row = (3..)
+        .take_while(|r| !text_at(&sh, *r, 0).is_empty())
+        .find(|r| {
+            text_at(&sh, *r, 3) == "是"
+                && number_at(&sh, *r, figure).is_some()
+                && number_at(&sh, *r, 6).is_none()
+        })
+        .expect("a school with its own teaching area");
+    let old = number_at(&sh, row, figure).unwrap();
+    let new = (old * 3.0).round() + 1000.0;
+    let changed = with_number(
+        &bytes,
+        &format!("xl/worksheets/sheet{index}.xml"),
+        &format!("{}{}", letters(figure), row + 1),
+        old,
+        new,
+    );
+    let again = recalculated(&changed, tmp.path());
+    let sh2 = open(&again).worksheet_range(&name).unwrap();
+    assert_eq!(number_at(&sh2, row, figure), Some(new));
+    // The CV this test computes from the recomputed rows.
+    let pts: Vec<(f64, f64)> = (3..)
+        .take_while(|r| !text_at(&sh2, *r, 0).is_empty())
+        .filter(|r| text_at(&sh2, *r, 3) == "是")
+        .filter_map(|r| Some((number_at(&sh2, r, 4)?, number_at(&sh2, r, l4)?)))
+        .collect();
+    let (_, _, expected) = weighted_cv(&pts);
+    let cvs = open(&again).worksheet_range("各县差异系数").unwrap();
+    let cv_of = |c: &str| {
+        let (rows, _) = cvs.end().unwrap();
+        (0..=rows)
+            .find(|k| {
+                text_at(&cvs, *k, 0) == c
+                    && text_at(&cvs, *k, 1) == "小学"
+                    && text_at(&cvs, *k, 2) == "差异系数"
+            })
+            .and_then(|k| number_at(&cvs, k, 3 + 3))
+            .unwrap_or_else(|| panic!("no 小学 L4 CV of {c}"))
+    };
+    let json_cv = |k: usize| {
+        r["counties"][k]["resource"]["primary"]["indicators"]["L4"]["cv"]
+            .as_f64()
+            .unwrap()
+    };
+    let got = cv_of(&county);
+    assert!(
+        (got - json_cv(1)).abs() > 1e-6,
+        "the CV did not change: {got}"
+    );
+    assert!((got - expected).abs() <= 1e-9, "{got} ≠ {expected}");
+    // The other counties' CVs stay as they were.
+    for k in [0, 2] {
+        let c = r["counties"][k]["county"].as_str().unwrap();
+        assert!((cv_of(c) - json_cv(k)).abs() <= 1e-9, "{c}");
+    }
 }

@@ -7,7 +7,10 @@
 mod common;
 
 use common::*;
+#[path = "common/pdf.rs"]
+mod pdf;
 use dudao::render::Rendered;
+use pdf::pdf_pages;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -252,15 +255,6 @@ fn every_school_page_ends_with_the_confirmation_block() {
             "{name}: {p}"
         );
     }
-}
-
-/// How many page objects a PDF written by typst has (`/Type/Page`, not
-/// the page tree's `/Type/Pages`).
-fn pdf_pages(pdf: &[u8]) -> usize {
-    let text = String::from_utf8_lossy(pdf).replace("/Type /Page", "/Type/Page");
-    text.match_indices("/Type/Page")
-        .filter(|(i, m)| !text[i + m.len()..].starts_with('s'))
-        .count()
 }
 
 #[test]

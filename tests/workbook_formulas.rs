@@ -19,7 +19,10 @@ use std::process::Command;
 
 #[path = "common/office.rs"]
 mod office;
-use office::{edited, has_soffice, poisoned, recalculated};
+use office::{
+    column_headed as col, edited, has_soffice, letters, number_at as f, poisoned, recalculated,
+    text_at as s, with_number,
+};
 
 const PLAN: &str = "examples/sixian/plan.yaml";
 const TOL: f64 = 1e-9;
@@ -73,31 +76,8 @@ fn sheet(bytes: &[u8], name: &str) -> Range<Data> {
     sheets(bytes).worksheet_range(name).expect("sheet reads")
 }
 
-fn s(r: &Range<Data>, row: u32, col: u32) -> String {
-    match r.get_value((row, col)) {
-        Some(Data::String(s)) => s.clone(),
-        _ => String::new(),
-    }
-}
-
-fn f(r: &Range<Data>, row: u32, col: u32) -> Option<f64> {
-    match r.get_value((row, col)) {
-        Some(Data::Float(v)) => Some(*v),
-        Some(Data::Int(v)) => Some(*v as f64),
-        _ => None,
-    }
-}
-
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= TOL
-}
-
-/// The column whose header (row 2, or row 1 for merged ones) reads `text`.
-fn col(r: &Range<Data>, text: &str, after: u32) -> u32 {
-    let (_, c1) = r.end().unwrap();
-    (after..=c1)
-        .find(|c| s(r, 2, *c) == text || s(r, 1, *c) == text)
-        .unwrap_or_else(|| panic!("no column {text}"))
 }
 
 fn status_word(st: &str) -> &'static str {
@@ -293,17 +273,6 @@ fn libreoffice_recomputes_every_figure_to_the_json() {
 }
 
 /// 0-based column → `A`, `AB`.
-fn letters(mut c: u32) -> String {
-    let mut s = String::new();
-    c += 1;
-    while c > 0 {
-        let k = (c - 1) % 26;
-        s.insert(0, (b'A' + k as u8) as char);
-        c = (c - 1) / 26;
-    }
-    s
-}
-
 /// The weighted CV of (students, value) over rows reading 是.
 fn weighted(points: &[(f64, f64)]) -> f64 {
     let p: f64 = points.iter().map(|(w, _)| w).sum();
@@ -338,17 +307,14 @@ fn changing_one_input_cell_changes_the_recomputed_cv() {
         .position(|n| *n == "小学资源配置")
         .unwrap()
         + 1;
-    let cell = format!("<c r=\"{}{}\"", letters(figure), r + 1);
-    let changed = edited(&bytes, |name, xml| {
-        if name != format!("xl/worksheets/sheet{index}.xml") {
-            return xml;
-        }
-        let at = xml.find(&cell).expect("the input cell is in the sheet XML");
-        let v = at + xml[at..].find("<v>").unwrap() + 3;
-        let end = v + xml[v..].find("</v>").unwrap();
-        assert_eq!(xml[v..end].parse::<f64>().unwrap(), old);
-        format!("{}{new}{}", &xml[..v], &xml[end..])
-    });
+    let cell = format!("{}{}", letters(figure), r + 1);
+    let changed = with_number(
+        &bytes,
+        &format!("xl/worksheets/sheet{index}.xml"),
+        &cell,
+        old,
+        new,
+    );
     let again = recalculated(&changed, dir.path());
     let sh2 = sheet(&again, "小学资源配置");
     assert_eq!(f(&sh2, r, figure), Some(new));

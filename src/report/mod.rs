@@ -189,16 +189,28 @@ fn compile(
 }
 
 fn template_error(county: &County, job: &RenderJob, e: crate::render::RenderError) -> Error {
+    let dir = template_dir(county).ok().flatten();
+    for_template_author(dir.as_ref(), &county.project_dir, &job.main, e)
+}
+
+/// A failed render as whoever edits the templates needs it: the first
+/// typst error at the line of the `.j2` file (in `dir` when it holds that
+/// file, else the built-in one) that produced it, `dir` shown relative to
+/// `base`. Shared by the county report and the 复核报告.
+pub fn for_template_author(
+    dir: Option<&templates::TemplateDir>,
+    base: &Path,
+    main: &str,
+    e: crate::render::RenderError,
+) -> Error {
     use crate::render::RenderError;
-    use crate::render::diag::{TemplateSource, for_template_author};
+    use crate::render::diag::TemplateSource;
     match e {
-        // The drafter edits templates, not the generated source: name the
-        // first error at the template line, in the county's own folder.
+        // The drafter edits templates, not the generated source.
         RenderError::Compile(diags) => {
-            let dir = template_dir(county).ok().flatten();
-            let shown = |name: &str| match &dir {
+            let shown = |name: &str| match dir {
                 Some(d) if d.dir.join(name).is_file() => {
-                    let rel = d.dir.strip_prefix(&county.project_dir).unwrap_or(&d.dir);
+                    let rel = d.dir.strip_prefix(base).unwrap_or(&d.dir);
                     rel.join(name).display().to_string()
                 }
                 _ => format!("内置模板 {name}"),
@@ -208,13 +220,13 @@ fn template_error(county: &County, job: &RenderJob, e: crate::render::RenderErro
                 .filter_map(|name| {
                     Some(TemplateSource {
                         shown: shown(name),
-                        text: templates::source(name, dir.as_ref()).ok()?,
+                        text: templates::source(name, dir).ok()?,
                     })
                 })
                 .collect();
-            Error::Render(for_template_author(
+            Error::Render(crate::render::diag::for_template_author(
                 &diags,
-                &job.main,
+                main,
                 &sources,
                 &shown("style.typ"),
             ))

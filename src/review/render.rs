@@ -49,15 +49,21 @@ pub fn pdf(cfg: &Loaded, review: &Review, fonts: &FontSet) -> Result<Vec<u8>, Er
     let date = cfg.config.date.0;
     let dir = template_dir(cfg)?;
     let style = crate::report::templates::source("style.typ", dir.as_ref())?;
-    let main = source(review, date, dir)?;
+    let main = source(review, date, dir.clone())?;
     let mut job = RenderJob::new(main, &cfg.dir, date);
     job.files
         .insert(crate::render::STYLE_PATH.to_string(), style.into_bytes());
     // The PDF's title and author are the template's (`gbt-doc`). The
     // command exits after its renders; `county_reports` evicts per report.
     job.keep_caches = true;
-    let done = crate::render::render_with_fonts(&job, fonts)
-        .map_err(|e| Error::Render(format!("复核报告排版失败：{e}")))?;
+    // A reviewing body that edits its templates is told the line of its
+    // own file, as a county is.
+    let done = crate::render::render_with_fonts(&job, fonts).map_err(|e| {
+        match crate::report::for_template_author(dir.as_ref(), &cfg.dir, &job.main, e) {
+            Error::Render(m) => Error::Render(format!("复核报告排版失败：{m}")),
+            other => other,
+        }
+    })?;
     Ok(done.pdf)
 }
 
@@ -65,9 +71,10 @@ pub fn pdf(cfg: &Loaded, review: &Review, fonts: &FontSet) -> Result<Vec<u8>, Er
 /// few hundred MB while typst lays it out.
 const REPORTS_AT_ONCE: usize = 2;
 
-/// `--with-reports`: each complete county's own full report (as `dudao
-/// render` makes it, 一校一表 as its appendix so the packet stays one flat
-/// folder) written into `dir`, each its own document, never one giant one.
+/// `--with-reports`: each complete county's own full report, as `dudao
+/// render` makes it from the county's plan (its 一校一表 in the appendix,
+/// in a folder beside the report or left out, as the plan says), written
+/// into `dir`, each its own document, never one giant one.
 /// Returns how many were written.
 ///
 /// The reports are rendered by plain worker threads, not a rayon
@@ -102,7 +109,6 @@ pub fn county_reports(
         let args = crate::report::RenderOptions {
             plan: cfg.resolve(&e.plan.value),
             output: Some(dir.join(format!("{}.pdf", names[k]))),
-            school_pages: Some(crate::input::plan::SchoolPages::Appendix),
             ..Default::default()
         };
         let mut clock = crate::report::Stages::new();

@@ -3,6 +3,7 @@
 //! tests and the review packet's.
 #![allow(dead_code)]
 
+use calamine::{Data, Range};
 use std::io::{Read, Write};
 use std::path::Path;
 use std::process::Command;
@@ -99,4 +100,59 @@ pub fn poisoned(xml: String) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The workbook with the number in `cell` (e.g. `G12`) of the sheet part
+/// `part` (`xl/worksheets/sheet3.xml`) changed from `old` to `new`: one
+/// input cell edited as a reviewer would.
+pub fn with_number(bytes: &[u8], part: &str, cell: &str, old: f64, new: f64) -> Vec<u8> {
+    let tag = format!("<c r=\"{cell}\"");
+    edited(bytes, |name, xml| {
+        if name != part {
+            return xml;
+        }
+        let at = xml.find(&tag).expect("the input cell is in the sheet XML");
+        let v = at + xml[at..].find("<v>").unwrap() + 3;
+        let end = v + xml[v..].find("</v>").unwrap();
+        assert_eq!(xml[v..end].parse::<f64>().unwrap(), old, "{cell}");
+        format!("{}{new}{}", &xml[..v], &xml[end..])
+    })
+}
+
+/// A cell's text; empty for anything else.
+pub fn text_at(r: &Range<Data>, row: u32, col: u32) -> String {
+    match r.get_value((row, col)) {
+        Some(Data::String(s)) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// A cell's number, if it holds one.
+pub fn number_at(r: &Range<Data>, row: u32, col: u32) -> Option<f64> {
+    match r.get_value((row, col)) {
+        Some(Data::Float(v)) => Some(*v),
+        Some(Data::Int(v)) => Some(*v as f64),
+        _ => None,
+    }
+}
+
+/// The column of a school sheet whose header (row 2, or row 1 for merged
+/// ones) reads `text`, from column `after` on.
+pub fn column_headed(r: &Range<Data>, text: &str, after: u32) -> u32 {
+    let (_, c1) = r.end().unwrap();
+    (after..=c1)
+        .find(|c| text_at(r, 2, *c) == text || text_at(r, 1, *c) == text)
+        .unwrap_or_else(|| panic!("no column {text}"))
+}
+
+/// A zero-based column's letters: 0 → A, 26 → AA.
+pub fn letters(mut c: u32) -> String {
+    let mut s = String::new();
+    c += 1;
+    while c > 0 {
+        let k = (c - 1) % 26;
+        s.insert(0, (b'A' + k as u8) as char);
+        c = (c - 1) / 26;
+    }
+    s
 }
