@@ -3,6 +3,7 @@ use clap::error::ErrorKind;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    reset_sigpipe();
     let cli = match dudao::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),
@@ -17,6 +18,20 @@ fn main() -> ExitCode {
             }
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Rust ignores SIGPIPE, so printing into a pipe whose reader has gone
+/// (`dudao init 市 --sample-counties 100 | head`) panics; with the default
+/// action the process ends quietly, as `cat` and `grep` do. Files are
+/// written before anything is printed, and staged, so none is left half
+/// written.
+fn reset_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in main, before any thread is started;
+    // SIG_DFL is a valid action for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

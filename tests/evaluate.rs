@@ -1374,3 +1374,25 @@ fn the_example_body_states_the_standards_and_every_option_with_its_units() {
         assert!(!body.contains(never), "body says {never}");
     }
 }
+
+/// `dudao evaluate … | head`: the reader going away ends the command
+/// quietly (SIGPIPE), never with a panic on stderr.
+#[test]
+fn a_closed_pipe_ends_the_command_without_a_panic() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_dudao"))
+        .args(["evaluate", "examples/sixian/plan.yaml"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reading end closed before a line is printed.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{err}");
+    }
+}
