@@ -67,9 +67,73 @@ pub fn pdf(cfg: &Loaded, review: &Review, fonts: &FontSet) -> Result<Vec<u8>, Er
     Ok(done.pdf)
 }
 
-/// At most this many county reports are laid out at once: each holds a
-/// few hundred MB while typst lays it out.
+/// At most this many county reports are laid out at once.
 const REPORTS_AT_ONCE: usize = 2;
+
+/// School-学段 rows of the reports laid out at once, a second report
+/// waiting while it would go over. Typst holds about 2 MB per row while it
+/// lays a report out (a 400-row county's report peaks at 870 MB, a 284-row
+/// one at 650 MB), so two large counties side by side went past 1.8 GB; a
+/// report bigger than this still runs, alone.
+const ROWS_AT_ONCE: usize = 420;
+
+/// Hands out the reports, two at a time while their rows stay within
+/// [`ROWS_AT_ONCE`]: when the next in order does not fit beside the one
+/// being laid out, the first later one that does goes instead, so a large
+/// county is paired with a small one rather than leaving a core idle.
+struct Budget {
+    /// Which reports are taken, and the rows being laid out.
+    state: std::sync::Mutex<(Vec<bool>, usize)>,
+    freed: std::sync::Condvar,
+}
+
+impl Budget {
+    fn new(n: usize) -> Budget {
+        Budget {
+            state: std::sync::Mutex::new((vec![false; n], 0)),
+            freed: std::sync::Condvar::new(),
+        }
+    }
+
+    /// The next report to lay out, once there is room for it; `None` when
+    /// all are taken.
+    fn take(&self, rows: &[usize]) -> Option<usize> {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            let (taken, busy) = &mut *st;
+            let mut open = (0..rows.len()).filter(|&k| !taken[k]).peekable();
+            open.peek()?;
+            let fits = |k: &usize| *busy == 0 || *busy + rows[*k] <= ROWS_AT_ONCE;
+            if let Some(k) = open.find(fits) {
+                taken[k] = true;
+                *busy += rows[k];
+                return Some(k);
+            }
+            st = self.freed.wait(st).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    fn done(&self, rows: usize) {
+        let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        st.1 -= rows;
+        self.freed.notify_all();
+    }
+}
+
+/// Typst's caches dropped, and the memory they held given back to the
+/// system. glibc keeps freed memory in the arena of the thread that
+/// allocated it, and each report is laid out on other threads than the
+/// last, so without the trim the process kept every arena's high-water
+/// mark: 1.7 GB for 100 counties where two reports need about 1.2 GB.
+fn release_caches() {
+    typst::comemo::evict(0);
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only returns free memory to the system; it is
+    // safe to call at any time from any thread.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
 
 /// `--with-reports`: each complete county's own full report, as `dudao
 /// render` makes it from the county's plan (its 一校一表 in the appendix,
@@ -81,7 +145,7 @@ const REPORTS_AT_ONCE: usize = 2;
 /// `par_iter`: typst itself uses rayon, and a rayon worker waiting inside
 /// one report steals the next county's, so reports piled up in memory (13
 /// GB for 100 counties). Plain threads take the next county only when
-/// their report is done.
+/// their report is done and the [`Budget`] has room for it.
 pub fn county_reports(
     cfg: &Loaded,
     review: &Review,
@@ -89,7 +153,12 @@ pub fn county_reports(
     fonts: &FontSet,
     progress: bool,
 ) -> Result<usize, Error> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    // The 复核报告 laid out just before keeps its caches (most of the
+    // packet's memory) for nothing now: without this the first two
+    // reports were laid out on top of them.
+    release_caches();
+    // Each complete county with its school-学段 rows, the measure of its
+    // report's memory.
     let todo: Vec<(&super::config::CountyEntry, &super::CountyReview)> = cfg
         .config
         .counties
@@ -97,13 +166,17 @@ pub fn county_reports(
         .zip(&review.counties)
         .filter(|(_, c)| c.complete)
         .collect();
+    let rows: Vec<usize> = (review.counties.iter().zip(&review.evaluations))
+        .filter(|(c, _)| c.complete)
+        .map(|(_, e)| e.as_ref().map_or(0, |e| e.schools.len()))
+        .collect();
     let stems: Vec<String> = todo
         .iter()
         .map(|(_, c)| crate::output::file_component(&format!("{}自评报告", c.county), "自评报告"))
         .collect();
     let names = crate::output::distinct_names(&stems);
     let bar = super::progress_bar(todo.len(), progress, "自评报告");
-    let next = AtomicUsize::new(0);
+    let budget = Budget::new(todo.len());
     let render = |k: usize| {
         let (e, c) = todo[k];
         let args = crate::report::RenderOptions {
@@ -117,7 +190,7 @@ pub fn county_reports(
             .map_err(|err| Error::Other(format!("【{}】自评报告生成失败：{err}", c.county)));
         // `render_once` keeps typst's caches for a one-shot command; a
         // hundred reports would keep them all.
-        typst::comemo::evict(0);
+        release_caches();
         bar.inc(1);
         r
     };
@@ -129,15 +202,14 @@ pub fn county_reports(
             .map(|_| {
                 s.spawn(|| {
                     let mut failed = Vec::new();
-                    loop {
-                        let k = next.fetch_add(1, Ordering::Relaxed);
-                        if k >= todo.len() {
-                            break failed;
-                        }
-                        if let Err(e) = render(k) {
+                    while let Some(k) = budget.take(&rows) {
+                        let r = render(k);
+                        budget.done(rows[k]);
+                        if let Err(e) = r {
                             failed.push((k, e));
                         }
                     }
+                    failed
                 })
             })
             .collect();
@@ -153,4 +225,40 @@ pub fn county_reports(
     // In REVIEW.yaml order, whichever thread met them.
     errors.sort_by_key(|(k, _)| *k);
     Err(Error::Many(errors.into_iter().map(|(_, e)| e).collect()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_report_that_does_not_fit_lets_a_later_smaller_one_go_first() {
+        let rows = [300, 200, 100, 500];
+        let b = Budget::new(rows.len());
+        assert_eq!(b.take(&rows), Some(0));
+        // 300 + 200 rows would be over the budget; 300 + 100 is not.
+        assert_eq!(b.take(&rows), Some(2));
+        b.done(100);
+        b.done(300);
+        assert_eq!(b.take(&rows), Some(1));
+        b.done(200);
+        // A report over the budget runs alone.
+        assert_eq!(b.take(&rows), Some(3));
+        b.done(500);
+        assert_eq!(b.take(&rows), None);
+    }
+
+    #[test]
+    fn a_waiting_report_starts_when_the_other_finishes() {
+        let rows = [400, 400];
+        let b = Budget::new(rows.len());
+        assert_eq!(b.take(&rows), Some(0));
+        std::thread::scope(|s| {
+            let second = s.spawn(|| b.take(&rows));
+            std::thread::sleep(std::time::Duration::from_millis(50));
+            assert!(!second.is_finished(), "two 400-row reports at once");
+            b.done(400);
+            assert_eq!(second.join().unwrap(), Some(1));
+        });
+    }
 }
