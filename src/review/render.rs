@@ -77,20 +77,21 @@ const REPORTS_AT_ONCE: usize = 2;
 /// report bigger than this still runs, alone.
 const ROWS_AT_ONCE: usize = 420;
 
-/// Hands out the reports, two at a time while their rows stay within
-/// [`ROWS_AT_ONCE`]: when the next in order does not fit beside the one
-/// being laid out, the first later one that does goes instead, so a large
-/// county is paired with a small one rather than leaving a core idle.
+/// Hands out the reports in order, two at a time while their rows stay
+/// within [`ROWS_AT_ONCE`]. (Letting a later, smaller county go first when
+/// the next does not fit was 12% faster but paired large counties with
+/// others more often: 1.57 GB for the 100 counties, against 1.42 GB in
+/// order.)
 struct Budget {
-    /// Which reports are taken, and the rows being laid out.
-    state: std::sync::Mutex<(Vec<bool>, usize)>,
+    /// The next report to hand out, and the rows being laid out.
+    state: std::sync::Mutex<(usize, usize)>,
     freed: std::sync::Condvar,
 }
 
 impl Budget {
-    fn new(n: usize) -> Budget {
+    fn new() -> Budget {
         Budget {
-            state: std::sync::Mutex::new((vec![false; n], 0)),
+            state: std::sync::Mutex::new((0, 0)),
             freed: std::sync::Condvar::new(),
         }
     }
@@ -100,14 +101,13 @@ impl Budget {
     fn take(&self, rows: &[usize]) -> Option<usize> {
         let mut st = self.state.lock().unwrap_or_else(|e| e.into_inner());
         loop {
-            let (taken, busy) = &mut *st;
-            let mut open = (0..rows.len()).filter(|&k| !taken[k]).peekable();
-            open.peek()?;
-            let fits = |k: &usize| *busy == 0 || *busy + rows[*k] <= ROWS_AT_ONCE;
-            if let Some(k) = open.find(fits) {
-                taken[k] = true;
-                *busy += rows[k];
-                return Some(k);
+            let (next, busy) = *st;
+            if next >= rows.len() {
+                return None;
+            }
+            if busy == 0 || busy + rows[next] <= ROWS_AT_ONCE {
+                *st = (next + 1, busy + rows[next]);
+                return Some(next);
             }
             st = self.freed.wait(st).unwrap_or_else(|e| e.into_inner());
         }
@@ -176,7 +176,7 @@ pub fn county_reports(
         .collect();
     let names = crate::output::distinct_names(&stems);
     let bar = super::progress_bar(todo.len(), progress, "自评报告");
-    let budget = Budget::new(todo.len());
+    let budget = Budget::new();
     let render = |k: usize| {
         let (e, c) = todo[k];
         let args = crate::report::RenderOptions {
@@ -232,16 +232,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_report_that_does_not_fit_lets_a_later_smaller_one_go_first() {
+    fn reports_are_taken_in_order_while_their_rows_fit() {
         let rows = [300, 200, 100, 500];
-        let b = Budget::new(rows.len());
+        let b = Budget::new();
         assert_eq!(b.take(&rows), Some(0));
-        // 300 + 200 rows would be over the budget; 300 + 100 is not.
-        assert_eq!(b.take(&rows), Some(2));
-        b.done(100);
+        // 300 + 200 rows would be over the budget: the second waits …
+        assert_eq!(*b.state.lock().unwrap(), (1, 300));
         b.done(300);
+        // … and goes once the first is done, the third beside it.
         assert_eq!(b.take(&rows), Some(1));
+        assert_eq!(b.take(&rows), Some(2));
         b.done(200);
+        b.done(100);
         // A report over the budget runs alone.
         assert_eq!(b.take(&rows), Some(3));
         b.done(500);
@@ -251,7 +253,7 @@ mod tests {
     #[test]
     fn a_waiting_report_starts_when_the_other_finishes() {
         let rows = [400, 400];
-        let b = Budget::new(rows.len());
+        let b = Budget::new();
         assert_eq!(b.take(&rows), Some(0));
         std::thread::scope(|s| {
             let second = s.spawn(|| b.take(&rows));
