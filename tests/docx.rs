@@ -731,6 +731,20 @@ fn libreoffice_pdf(docx: &Path) -> Option<PathBuf> {
         );
         return None;
     }
+    // The document's numbers and letters are in Times New Roman, which
+    // LibreOffice replaces by the metric-compatible Liberation Serif when
+    // it is installed and by the wider DejaVu Serif when not: school forms
+    // then run onto a second page that Word keeps to one.
+    let liberation = Command::new("fc-list")
+        .arg("Liberation Serif")
+        .output()
+        .is_ok_and(|o| !o.stdout.is_empty());
+    if !liberation {
+        eprintln!(
+            "跳过：未安装 Liberation Serif 字体（与 Times New Roman 字宽相同；CI 会安装 fonts-liberation2）"
+        );
+        return None;
+    }
     let home = tempdir().keep();
     std::os::unix::fs::symlink(std::fs::canonicalize("fonts").unwrap(), home.join(".fonts"))
         .unwrap();
