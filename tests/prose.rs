@@ -3,6 +3,9 @@
 //! Chinese, at the line of its template file. Real binary, real files.
 
 mod common;
+#[path = "common/templates.rs"]
+mod templates;
+use templates::insert_after;
 
 use common::*;
 use dudao::render::{FontSet, RenderJob, render_with_fonts};
@@ -279,20 +282,6 @@ fn with_templates() -> (tempfile::TempDir, PathBuf) {
     );
     std::fs::write(&plan, yaml).unwrap();
     (dir, plan)
-}
-
-/// Inserts `line` into the template after the first line equal to `after`;
-/// returns the new line's 1-based number.
-fn insert_after(file: &Path, after: &str, line: &str) -> usize {
-    let text = std::fs::read_to_string(file).unwrap();
-    let mut lines: Vec<&str> = text.lines().collect();
-    let at = lines
-        .iter()
-        .position(|l| *l == after)
-        .unwrap_or_else(|| panic!("no line {after:?}"));
-    lines.insert(at + 1, line);
-    std::fs::write(file, lines.join("\n") + "\n").unwrap();
-    at + 2
 }
 
 /// Runs the render that must fail; checks exit 1, no PDF, the plan

@@ -17,6 +17,9 @@ use office::{
     with_number,
 };
 use pdf::pdf_pages;
+#[path = "common/templates.rs"]
+mod templates;
+use templates::insert_after;
 
 fn dudao(cwd: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_dudao"))
@@ -1113,17 +1116,7 @@ fn a_typst_mistake_in_a_review_template_is_named_at_its_line() {
     let o = dudao(&dir, &["init", "模板", "--templates"]);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let body = dir.join("模板/review-body.typ.j2");
-    let t = std::fs::read_to_string(&body).unwrap();
-    let line = t
-        .lines()
-        .position(|l| l.starts_with("= 二、主要成绩"))
-        .expect("the heading is in the template")
-        + 2;
-    std::fs::write(
-        &body,
-        t.replacen("= 二、主要成绩", "= 二、主要成绩\n#未定义的函数()", 1),
-    )
-    .unwrap();
+    let line = insert_after(&body, "= 二、主要成绩", "#未定义的函数()");
     let yaml = dir.join("review.yaml");
     let y = std::fs::read_to_string(&yaml).unwrap();
     std::fs::write(&yaml, format!("{y}templates: 模板\n")).unwrap();

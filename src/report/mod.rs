@@ -190,7 +190,12 @@ fn compile(
 
 fn template_error(county: &County, job: &RenderJob, e: crate::render::RenderError) -> Error {
     let dir = template_dir(county).ok().flatten();
-    for_template_author(dir.as_ref(), &county.project_dir, &job.main, e)
+    Error::Render(for_template_author(
+        dir.as_ref(),
+        &county.project_dir,
+        &job.main,
+        e,
+    ))
 }
 
 /// A failed render as whoever edits the templates needs it: the first
@@ -202,7 +207,7 @@ pub fn for_template_author(
     base: &Path,
     main: &str,
     e: crate::render::RenderError,
-) -> Error {
+) -> String {
     use crate::render::RenderError;
     use crate::render::diag::TemplateSource;
     match e {
@@ -224,14 +229,9 @@ pub fn for_template_author(
                     })
                 })
                 .collect();
-            Error::Render(crate::render::diag::for_template_author(
-                &diags,
-                main,
-                &sources,
-                &shown("style.typ"),
-            ))
+            crate::render::diag::for_template_author(&diags, main, &sources, &shown("style.typ"))
         }
-        other => Error::Render(other.to_string()),
+        other => other.to_string(),
     }
 }
 

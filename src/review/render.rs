@@ -59,10 +59,8 @@ pub fn pdf(cfg: &Loaded, review: &Review, fonts: &FontSet) -> Result<Vec<u8>, Er
     // A reviewing body that edits its templates is told the line of its
     // own file, as a county is.
     let done = crate::render::render_with_fonts(&job, fonts).map_err(|e| {
-        match crate::report::for_template_author(dir.as_ref(), &cfg.dir, &job.main, e) {
-            Error::Render(m) => Error::Render(format!("复核报告排版失败：{m}")),
-            other => other,
-        }
+        let m = crate::report::for_template_author(dir.as_ref(), &cfg.dir, &job.main, e);
+        Error::Render(format!("复核报告排版失败：{m}"))
     })?;
     Ok(done.pdf)
 }
@@ -159,26 +157,27 @@ pub fn county_reports(
     release_caches();
     // Each complete county with its school-学段 rows, the measure of its
     // report's memory.
-    let todo: Vec<(&super::config::CountyEntry, &super::CountyReview)> = cfg
+    let todo: Vec<(&super::config::CountyEntry, &super::CountyReview, usize)> = cfg
         .config
         .counties
         .iter()
         .zip(&review.counties)
-        .filter(|(_, c)| c.complete)
+        .zip(&review.evaluations)
+        .filter(|((_, c), _)| c.complete)
+        .map(|((e, c), ev)| (e, c, ev.as_ref().map_or(0, |ev| ev.schools.len())))
         .collect();
-    let rows: Vec<usize> = (review.counties.iter().zip(&review.evaluations))
-        .filter(|(c, _)| c.complete)
-        .map(|(_, e)| e.as_ref().map_or(0, |e| e.schools.len()))
-        .collect();
+    let rows: Vec<usize> = todo.iter().map(|t| t.2).collect();
     let stems: Vec<String> = todo
         .iter()
-        .map(|(_, c)| crate::output::file_component(&format!("{}自评报告", c.county), "自评报告"))
+        .map(|(_, c, _)| {
+            crate::output::file_component(&format!("{}自评报告", c.county), "自评报告")
+        })
         .collect();
     let names = crate::output::distinct_names(&stems);
     let bar = super::progress_bar(todo.len(), progress, "自评报告");
     let budget = Budget::new();
     let render = |k: usize| {
-        let (e, c) = todo[k];
+        let (e, c, _) = todo[k];
         let args = crate::report::RenderOptions {
             plan: cfg.resolve(&e.plan.value),
             output: Some(dir.join(format!("{}.pdf", names[k]))),
