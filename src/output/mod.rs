@@ -127,16 +127,49 @@ pub fn stage_folder(
     files: &[(String, Vec<u8>)],
     ext: &str,
 ) -> Result<StagedFolder, Error> {
-    stage_folder_of(dest, files, &[ext])
+    stage_checked(dest, files, &[ext], false)
 }
 
 /// [`stage_folder`] for an output of several file types (the review
-/// packet: PDF, workbook, JSON): an existing `dest` is replaced only if
-/// every entry is a regular file ending in one of `exts`.
+/// packet: PDF, workbook, JSON, and the folders of separate school files
+/// a county's report may bring): an existing `dest` is replaced only if
+/// every entry is a regular file ending in one of `exts`, or a folder
+/// holding only such files.
 pub fn stage_folder_of(
     dest: &Path,
     files: &[(String, Vec<u8>)],
     exts: &[&str],
+) -> Result<StagedFolder, Error> {
+    stage_checked(dest, files, exts, true)
+}
+
+/// Whether `entry` is an earlier output's: a regular file ending in one
+/// of `exts`, or (when `folders`) a folder of nothing but such files.
+fn ours(entry: &std::fs::DirEntry, exts: &[&str], folders: bool) -> Result<bool, Error> {
+    let name = entry.file_name().to_string_lossy().into_owned();
+    let Ok(kind) = entry.file_type() else {
+        return Ok(false);
+    };
+    if kind.is_file() {
+        return Ok(exts.iter().any(|ext| name.ends_with(ext)));
+    }
+    if !(folders && kind.is_dir()) {
+        return Ok(false);
+    }
+    let path = entry.path();
+    for inner in std::fs::read_dir(&path).map_err(|e| Error::io(&path, e))? {
+        if !ours(&inner.map_err(|e| Error::io(&path, e))?, exts, false)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn stage_checked(
+    dest: &Path,
+    files: &[(String, Vec<u8>)],
+    exts: &[&str],
+    folders: bool,
 ) -> Result<StagedFolder, Error> {
     let parent = match dest.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -152,10 +185,7 @@ pub fn stage_folder_of(
         let entries = std::fs::read_dir(dest).map_err(|e| Error::io(dest, e))?;
         for entry in entries {
             let entry = entry.map_err(|e| Error::io(dest, e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let ours = entry.file_type().is_ok_and(|t| t.is_file())
-                && exts.iter().any(|ext| name.ends_with(ext));
-            if !ours {
+            if !ours(&entry, exts, folders)? {
                 return Err(Error::Other(format!(
                     "文件夹 {} 中有不是本工具写出的文件（{}），为免误删，拒绝替换；请换一个文件夹，或先移走其中的文件",
                     dest.display(),
@@ -322,6 +352,32 @@ mod tests {
             std::fs::read(dest.join("笔记.docx")).expect("kept"),
             b"mine"
         );
+        // A county report's folder of school PDFs is the packet's too; a
+        // folder holding anything else, or a folder in it, is not.
+        std::fs::remove_file(dest.join("笔记.docx")).expect("remove");
+        let school = dest.join("甲县自评报告-一校一表");
+        std::fs::create_dir(&school).expect("mkdir");
+        std::fs::write(school.join("甲小学-小学.pdf"), b"old").expect("school file");
+        write_folder_of(&dest, &new, &exts).expect("replaces the school folder too");
+        assert!(!dest.join("甲县自评报告-一校一表").exists());
+        for (inner, what) in [("笔记.txt", "file"), ("草稿", "dir")] {
+            std::fs::create_dir(&school).expect("mkdir");
+            let p = school.join(inner);
+            if what == "dir" {
+                std::fs::create_dir(&p).expect("inner dir");
+            } else {
+                std::fs::write(&p, b"mine").expect("inner file");
+            }
+            let err = write_folder_of(&dest, &new, &exts).expect_err("refused");
+            assert!(err.to_string().contains("一校一表"), "{err}");
+            assert!(p.exists(), "{inner} kept");
+            std::fs::remove_dir_all(&school).expect("clean");
+        }
+        // A single-type output (a folder of school PDFs) takes no folders.
+        let pdfs = dir.path().join("一校一表");
+        write_folder(&pdfs, &[("a.pdf".to_string(), b"1".to_vec())], ".pdf").expect("first");
+        std::fs::create_dir(pdfs.join("sub")).expect("mkdir");
+        assert!(write_folder(&pdfs, &[], ".pdf").is_err());
     }
 
     #[test]
