@@ -3,7 +3,9 @@
 //! reading, so a hostile or broken file is refused with a Chinese message
 //! naming the limit instead of exhausting memory or time. The numbers are
 //! far above any county's statistics (a few thousand schools) and far below
-//! what would hurt the machine.
+//! what would hurt the machine. The size caps of the other input files
+//! (plan, profile, REVIEW.yaml, templates, JSON …) are here too, one per
+//! kind of file; [`crate::access`] enforces them while reading.
 
 use super::grid::{Cell, Grid, Merge};
 use crate::error::Error;
@@ -15,6 +17,27 @@ use std::sync::Arc;
 /// Largest workbook file read at all (checked from its metadata, before
 /// reading).
 pub const MAX_FILE_BYTES: u64 = 200 * 1024 * 1024;
+/// Largest plan file (plan.yaml): a county's texts, tasks and figures are
+/// a few hundred KB at most.
+pub const MAX_PLAN_BYTES: u64 = 8 * 1024 * 1024;
+/// Largest profile (a province's standards YAML): the national one is 20 KB.
+pub const MAX_PROFILE_BYTES: u64 = 4 * 1024 * 1024;
+/// Largest REVIEW.yaml: a province's hundred-odd counties are a few KB.
+pub const MAX_REVIEW_BYTES: u64 = 4 * 1024 * 1024;
+/// Largest report template file: the built-in ones are under 30 KB.
+pub const MAX_TEMPLATE_BYTES: u64 = 4 * 1024 * 1024;
+/// Largest evaluation JSON (`dudao evaluate --format json`), as last year's
+/// data or as a county's reported figures: about 2 KB per school-学段 row,
+/// so 64 MB is some 30,000 rows, ten times the largest county. Parsing
+/// takes several times the file's size in memory.
+pub const MAX_EVALUATION_JSON_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest file a typst template loads from the project (an image, a logo).
+pub const MAX_PROJECT_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Largest font file (a CJK font collection is 20–120 MB).
+pub const MAX_FONT_BYTES: u64 = 256 * 1024 * 1024;
+/// Largest list of the files an output folder holds (the tool's own
+/// record, `.dudao-written`), one short line per file.
+pub const MAX_MANIFEST_BYTES: u64 = 16 * 1024 * 1024;
 /// Largest part of a zip workbook (a sheet's XML, ODS content.xml, shared
 /// strings) once decompressed. Measured while inflating, never taken from
 /// the size the archive declares.

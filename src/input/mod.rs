@@ -27,19 +27,33 @@ use std::sync::Arc;
 /// Load a county: the plan at `plan_path`, and the school files it names
 /// unless `schools_override` gives others (`--schools`).
 pub fn load(plan_path: &Path, schools_override: &[PathBuf]) -> Result<County, Error> {
-    load_year(plan_path, schools_override, true)
+    load_in(
+        Arc::new(Access::new(plan_path)),
+        plan_path,
+        schools_override,
+    )
+}
+
+/// [`load`], reading through `access`, which keeps the record of every
+/// file read or named even when loading fails: a review checks its
+/// output against the files of a county it could not load, too.
+pub fn load_in(
+    access: Arc<Access>,
+    plan_path: &Path,
+    schools_override: &[PathBuf],
+) -> Result<County, Error> {
+    load_year(access, plan_path, schools_override, true)
 }
 
 /// `with_previous`: also read last year's data the plan names; off when
 /// reading last year's workbooks themselves.
 fn load_year(
+    access: Arc<Access>,
     plan_path: &Path,
     schools_override: &[PathBuf],
     with_previous: bool,
 ) -> Result<County, Error> {
-    let mut access = Access::new(plan_path);
-    let plan_file = access.check_read(plan_path, InputKind::Plan)?;
-    let text = std::fs::read_to_string(&plan_file).map_err(|e| Error::io(plan_path, e))?;
+    let text = access.read_text(plan_path, InputKind::Plan, None)?;
     let label = plan_path.display().to_string();
     let plan: plan::Plan = yaml::from_str(&text, &label)?;
     let project_dir = plan_path
@@ -61,12 +75,13 @@ fn load_year(
             .collect()
     };
     // What the plan and the command line name may be read even outside
-    // the plan's folder; nothing else may.
+    // the plan's folder; nothing else may. Named, they are inputs of the
+    // run from now on, before they are read.
     for (path, _) in &files {
-        access.allow(path);
+        access.declare(path, InputKind::Workbook);
     }
     if let Some(p) = &plan.standards.profile {
-        access.allow(&project_dir.join(p));
+        access.declare(&project_dir.join(p), InputKind::Profile);
     }
     if let Some(d) = &plan.report.templates {
         access.allow(&project_dir.join(d));
@@ -75,8 +90,12 @@ fn load_year(
         (Some(p), true) => crate::evaluate::previous::files(p, &label)?,
         _ => Vec::new(),
     };
+    let previous_kind = match &plan.data.previous {
+        Some(p) if p.value.evaluation.is_some() => InputKind::PreviousEvaluation,
+        _ => InputKind::Workbook,
+    };
     for f in &previous_files {
-        access.allow(&project_dir.join(f));
+        access.declare(&project_dir.join(f), previous_kind);
     }
 
     let profile = yaml::build_profile(&plan, &project_dir, &label, &access)?;
@@ -207,7 +226,7 @@ fn load_year(
         warnings,
         files: sources,
         project_dir,
-        access: Arc::new(access),
+        access,
         previous: None,
     };
     county.warnings.extend(plausibility(&county));
@@ -231,21 +250,21 @@ fn previous(
     use crate::evaluate::previous::{PreviousData, PreviousInput, parse_evaluation};
     let paths: Vec<PathBuf> = files.iter().map(|f| county.project_dir.join(f)).collect();
     let data = if let Some(e) = &p.evaluation {
-        let file = county
-            .access
-            .check_read(&paths[0], InputKind::ProjectFile)?;
-        let text = std::fs::read_to_string(&file).map_err(|err| Error::io(&paths[0], err))?;
+        let named_at = yaml::yaml_ref(&plan_path.display().to_string(), e.referenced);
+        let text =
+            county
+                .access
+                .read_text(&paths[0], InputKind::PreviousEvaluation, Some(&named_at))?;
         PreviousData::Evaluation(Box::new(parse_evaluation(&text, &e.value)?))
     } else {
-        let last = load_year(plan_path, &paths, false).map_err(|e| {
-            Error::Other(format!(
-                "读取上年数据（计划文件 data.previous.schools）时出错：\n{e}"
-            ))
-        })?;
+        let last =
+            load_year(Arc::new(Access::new(plan_path)), plan_path, &paths, false).map_err(|e| {
+                Error::Other(format!(
+                    "读取上年数据（计划文件 data.previous.schools）时出错：\n{e}"
+                ))
+            })?;
         // Last year's workbooks are inputs of this run too: never overwritten.
-        for path in &paths {
-            county.access.check_read(path, InputKind::Workbook)?;
-        }
+        county.access.absorb(&last.access);
         PreviousData::Workbooks(Box::new(last))
     };
     Ok(PreviousInput {

@@ -109,8 +109,7 @@ pub fn build_profile(
         None => Profile::national(),
         Some(p) => {
             let path = project_dir.join(p);
-            let granted = access.check_read(&path, crate::access::InputKind::Profile)?;
-            let text = std::fs::read_to_string(&granted).map_err(|e| Error::io(&path, e))?;
+            let text = access.read_text(&path, crate::access::InputKind::Profile, None)?;
             let shown = path.display().to_string();
             let p: Profile = from_str(&text, &shown)?;
             parse_profile(&text).map_err(|m| Error::File {

@@ -189,12 +189,9 @@ impl Loader {
         if let Err(e) = fs::symlink_metadata(&path) {
             return Err(FileError::from_io(e, &path));
         }
-        let granted = self
-            .access
-            .check_read(&path, InputKind::ProjectFile)
-            .map_err(|e| FileError::Other(Some(e.to_string().into())))?;
-        fs::read(&granted)
+        self.access
+            .read_bytes(&path, InputKind::ProjectFile, None)
             .map(Bytes::new)
-            .map_err(|e| FileError::from_io(e, &granted))
+            .map_err(|e| FileError::Other(Some(e.to_string().into())))
     }
 }

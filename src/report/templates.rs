@@ -116,8 +116,7 @@ pub fn source(name: &str, dir: Option<&TemplateDir>) -> Result<String, Error> {
             if !canonical.starts_with(&root) {
                 return Err(refused(name));
             }
-            let granted = d.access.check_read(&p, InputKind::Template)?;
-            return std::fs::read_to_string(granted).map_err(|e| Error::io(&p, e));
+            return d.access.read_text(&p, InputKind::Template, None);
         }
     }
     BUILTIN

@@ -104,6 +104,9 @@ pub struct Loaded {
     /// The file as the user named it, for messages.
     pub label: String,
     pub dir: PathBuf,
+    /// What the review may read and has read, every county's files
+    /// included: the packet folder is checked against all of them.
+    pub access: std::sync::Arc<crate::access::Access>,
 }
 
 impl Loaded {
@@ -119,14 +122,9 @@ impl Loaded {
 }
 
 pub fn load(path: &Path) -> Result<Loaded, Error> {
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if let Some(what) = crate::access::not_regular(&meta) {
-        return Err(Error::File {
-            file: path.display().to_string(),
-            message: format!("这是{what}，不是普通文件，拒绝读取"),
-        });
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    use crate::access::{Access, InputKind};
+    let access = Access::new(path);
+    let text = access.read_text(path, InputKind::Review, None)?;
     let label = path.display().to_string();
     let config: ReviewConfig = crate::input::yaml::from_str(&text, &label)?;
     let dir = path
@@ -134,7 +132,31 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
         .map(Path::to_path_buf)
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("."));
-    let loaded = Loaded { config, label, dir };
+    // Every file and folder REVIEW.yaml names is an input from now on: no
+    // output may replace it, whatever is read later.
+    let named = |p: &str| dir.join(p);
+    if let Some(p) = &config.profile {
+        access.declare(&named(&p.value), InputKind::Profile);
+    }
+    if let Some(t) = &config.templates {
+        access.allow(&named(&t.value));
+    }
+    for e in &config.counties {
+        let plan = named(&e.plan.value);
+        access.declare(&plan, InputKind::Plan);
+        if let Some(folder) = plan.parent() {
+            access.allow(folder);
+        }
+        for r in e.reported.iter().flat_map(|r| r.items()) {
+            access.declare(&named(&r.value), InputKind::Reported);
+        }
+    }
+    let loaded = Loaded {
+        config,
+        label,
+        dir,
+        access: std::sync::Arc::new(access),
+    };
     loaded.check()?;
     Ok(loaded)
 }

@@ -91,7 +91,7 @@ fn read_json(path: &Path, label: &str) -> Result<Reported, Error> {
     if meta.len() > MAX_JSON_BYTES {
         return Err(refuse("文件过大，不像是 dudao evaluate 的 JSON".into()));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let text = crate::access::read_file_text(path, crate::access::InputKind::Reported, None)?;
     // Only the figures compared, typed: the rest (cell references, texts)
     // is skipped by the parser instead of built into a tree.
     let v: JsonEvaluation = serde_json::from_str(&text).map_err(|e| {

@@ -28,14 +28,17 @@ pub struct Verified {
     pub list_checks: Vec<ListCheck>,
 }
 
-/// Load and re-evaluate the county of `plan`; read `reported` and compare.
-/// Every error of the county is returned together.
+/// Load and re-evaluate the county of `plan`, reading through `access`
+/// (which keeps the record of what was read, for the caller to check its
+/// outputs against); read `reported` and compare. Every error of the
+/// county is returned together.
 pub fn verify(
+    access: std::sync::Arc<crate::access::Access>,
     plan: &Path,
     reported: &[(std::path::PathBuf, String)],
     profile: &Profile,
 ) -> Result<Verified, Error> {
-    let mut county = crate::input::load(plan, &[])?;
+    let mut county = crate::input::load_in(access, plan, &[])?;
     let own = crate::evaluate::standards::standards(&county.profile);
     county.profile = profile.clone();
     let eval = crate::evaluate::evaluate(&county);
