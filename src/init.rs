@@ -65,7 +65,7 @@ pub fn run(
         (PLAN_FILE.to_string(), plan_text().into_bytes()),
         (NOTE_FILE.to_string(), note_text(synthetic).into_bytes()),
     ];
-    let staged = crate::output::stage_folder(dir, &files, "")?;
+    let staged = crate::output::stage_folder(dir, &files)?;
     let schools = sample_workbook_schools(sample_schools);
     synth::write_clean_xlsx(&staged.path().join(WORKBOOK_FILE), &schools)?;
     staged.commit()?.finish();

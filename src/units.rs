@@ -417,22 +417,37 @@ pub fn run(
         .as_ref()
         .map(|_| pdf(&county, &u, &l.data_date))
         .transpose()?;
-    if let Some(dir) = xlsx_out.as_ref().and_then(|p| p.parent())
-        && !dir.as_os_str().is_empty()
-    {
-        std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::write(dir, e))?;
+    // The render read templates and fonts: inputs too, checked again.
+    for p in xlsx_out.iter().chain(&pdf_out) {
+        county.access.check_output(p)?;
     }
-    if let (Some(p), Some(b)) = (&xlsx_out, &xlsx) {
-        crate::output::write_file(p, b)?;
-        eprintln!(
-            "已写出责任清单工作簿：{}（{}个单位）",
-            p.display(),
-            u.units.len()
-        );
+    let files: Vec<(PathBuf, Vec<u8>)> = xlsx_out
+        .iter()
+        .cloned()
+        .zip(xlsx)
+        .chain(pdf_out.iter().cloned().zip(pdf))
+        .collect();
+    // Both files or neither; a folder made for them goes again on failure.
+    let made = match files.first().map(|(p, _)| p.parent()) {
+        Some(Some(dir)) if !dir.as_os_str().is_empty() && !dir.exists() => {
+            std::fs::create_dir_all(dir).map_err(|e| crate::error::Error::write(dir, e))?;
+            Some(dir.to_path_buf())
+        }
+        _ => None,
+    };
+    if let Err(e) = crate::output::write_files(&files) {
+        if let Some(dir) = made {
+            let _ = std::fs::remove_dir(dir);
+        }
+        return Err(e);
     }
-    if let (Some(p), Some(b)) = (&pdf_out, &pdf) {
-        crate::output::write_file(p, b)?;
-        eprintln!("已写出责任清单：{}（{}个单位）", p.display(), u.units.len());
+    for (p, _) in &files {
+        let what = if ext(p, "xlsx") {
+            "责任清单工作簿"
+        } else {
+            "责任清单"
+        };
+        eprintln!("已写出{what}：{}（{}个单位）", p.display(), u.units.len());
     }
     for m in &u.mapping {
         eprintln!("单位名称归并：“{}”按“{}”计", m.written, m.unit);

@@ -1,14 +1,17 @@
 //! Output stage for the evaluation: terminal tables, JSON (serde on
 //! [`crate::evaluate::Evaluation`]) and the reviewer's workbook. These only
 //! format what the evaluation computed. Every file the tool writes, the PDF
-//! included, goes through [`write_file`] here, so that no output is ever
-//! left half-written.
+//! included, goes through [`write_file`], [`write_files`] or a
+//! [`StagedFolder`] here, so that no output is ever left half-written, and
+//! an output folder is replaced only when it holds nothing but what the
+//! tool wrote there itself (its [`MANIFEST`] says what that was).
 
 pub mod format;
 pub mod table;
 pub mod xlsx;
 
 use crate::error::Error;
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -21,14 +24,38 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 /// a temporary file in the same directory (same file system, so the rename
 /// is atomic) is filled, synced and renamed over `path`.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
+    filled_temp(path, bytes)?
+        .persist(path)
+        .map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The folder a file is written into.
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
+    }
+}
+
+/// Every temporary file the tool makes: `.dudao-*.tmp` in `dir`, removed
+/// when dropped.
+fn temp_file_in(dir: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    tempfile::Builder::new()
         .prefix(".dudao-")
         .suffix(".tmp")
-        .tempfile_in(dir)?;
+        .tempfile_in(dir)
+}
+
+/// Every temporary folder the tool makes, removed when dropped.
+fn temp_dir_in(parent: &Path, prefix: &str) -> std::io::Result<tempfile::TempDir> {
+    tempfile::Builder::new().prefix(prefix).tempdir_in(parent)
+}
+
+/// A temporary file beside `path` holding `bytes`, synced, with the
+/// permissions `path` will have.
+fn filled_temp(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut tmp = temp_file_in(folder_of(path))?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     // Temporary files are private (0600); a report is an ordinary document,
@@ -42,8 +69,65 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         };
         tmp.as_file().set_permissions(perms)?;
     }
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
+}
+
+/// Write several files (path, bytes) all or none: each is written beside
+/// its destination first; then they are moved in one by one, the files
+/// they replace kept aside, and if one cannot be moved in, those already
+/// in are taken back and the old ones restored. No temporary file remains.
+pub fn write_files(files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
+    let mut staged = Vec::with_capacity(files.len());
+    for (path, bytes) in files {
+        staged.push((
+            path,
+            filled_temp(path, bytes).map_err(|e| Error::write(path, e))?,
+        ));
+    }
+    // (destination, the file it replaced, kept aside)
+    let mut moved: Vec<(&PathBuf, Option<tempfile::TempPath>)> = Vec::new();
+    let mut failed = None;
+    for (path, tmp) in staged {
+        let kept = match keep_aside(path) {
+            Ok(k) => k,
+            Err(e) => {
+                failed = Some(Error::write(path, e));
+                break;
+            }
+        };
+        if let Err(e) = tmp.persist(path) {
+            failed = Some(Error::write(path, e.error));
+            break;
+        }
+        moved.push((path, kept));
+    }
+    let Some(e) = failed else {
+        return Ok(());
+    };
+    for (path, kept) in moved.into_iter().rev() {
+        match kept {
+            Some(old) => {
+                let _ = std::fs::rename(&old, path);
+            }
+            None => {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
+    Err(e)
+}
+
+/// A copy of the regular file at `path` (an earlier output about to be
+/// replaced), to restore it from; none when there is no file.
+fn keep_aside(path: &Path) -> std::io::Result<Option<tempfile::TempPath>> {
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => {
+            let copy = temp_file_in(folder_of(path))?.into_temp_path();
+            std::fs::copy(path, &copy)?;
+            Ok(Some(copy))
+        }
+        _ => Ok(None),
+    }
 }
 
 /// Longest file name made from data, in characters: room for a suffix, an
@@ -104,6 +188,13 @@ pub fn distinct_names(names: &[String]) -> Vec<String> {
     out
 }
 
+/// The list, inside each output folder, of the files the tool wrote
+/// there, with their sizes and fingerprints: the folder is replaced later
+/// only if it holds nothing else and none of them was changed.
+pub const MANIFEST: &str = ".dudao-written";
+
+const MANIFEST_HEAD: &str = "# dudao 写出的文件清单：再次写出到本文件夹时，只有下列文件（且未被改动过）可以被替换。请勿编辑或删除本文件。\n";
+
 /// A folder of output files, written whole into a temporary folder beside
 /// its destination and not yet in place.
 pub struct StagedFolder {
@@ -120,84 +211,12 @@ pub struct Committed {
 }
 
 /// Write `files` (name, bytes) as the folder `dest`, all or nothing. An
-/// existing `dest` is replaced only if it holds nothing but regular files
-/// ending in `ext` (an earlier output): anything else might be the user's.
-pub fn stage_folder(
-    dest: &Path,
-    files: &[(String, Vec<u8>)],
-    ext: &str,
-) -> Result<StagedFolder, Error> {
-    stage_checked(dest, files, &[ext], false)
-}
-
-/// [`stage_folder`] for an output of several file types (the review
-/// packet: PDF, workbook, JSON, and the folders of separate school files
-/// a county's report may bring): an existing `dest` is replaced only if
-/// every entry is a regular file ending in one of `exts`, or a folder
-/// holding only such files.
-pub fn stage_folder_of(
-    dest: &Path,
-    files: &[(String, Vec<u8>)],
-    exts: &[&str],
-) -> Result<StagedFolder, Error> {
-    stage_checked(dest, files, exts, true)
-}
-
-/// Whether `entry` is an earlier output's: a regular file ending in one
-/// of `exts`, or (when `folders`) a folder of nothing but such files.
-fn ours(entry: &std::fs::DirEntry, exts: &[&str], folders: bool) -> Result<bool, Error> {
-    let name = entry.file_name().to_string_lossy().into_owned();
-    let Ok(kind) = entry.file_type() else {
-        return Ok(false);
-    };
-    if kind.is_file() {
-        return Ok(exts.iter().any(|ext| name.ends_with(ext)));
-    }
-    if !(folders && kind.is_dir()) {
-        return Ok(false);
-    }
-    let path = entry.path();
-    for inner in std::fs::read_dir(&path).map_err(|e| Error::io(&path, e))? {
-        if !ours(&inner.map_err(|e| Error::io(&path, e))?, exts, false)? {
-            return Ok(false);
-        }
-    }
-    Ok(true)
-}
-
-fn stage_checked(
-    dest: &Path,
-    files: &[(String, Vec<u8>)],
-    exts: &[&str],
-    folders: bool,
-) -> Result<StagedFolder, Error> {
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    if let Ok(meta) = std::fs::symlink_metadata(dest) {
-        if !meta.is_dir() {
-            return Err(Error::Other(format!(
-                "{} 已存在，且不是文件夹：请换一个输出位置",
-                dest.display()
-            )));
-        }
-        let entries = std::fs::read_dir(dest).map_err(|e| Error::io(dest, e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| Error::io(dest, e))?;
-            if !ours(&entry, exts, folders)? {
-                return Err(Error::Other(format!(
-                    "文件夹 {} 中有不是本工具写出的文件（{}），为免误删，拒绝替换；请换一个文件夹，或先移走其中的文件",
-                    dest.display(),
-                    entry.file_name().to_string_lossy()
-                )));
-            }
-        }
-    }
-    let tmp = tempfile::Builder::new()
-        .prefix(".dudao-")
-        .tempdir_in(&parent)
-        .map_err(|e| Error::write(dest, e))?;
+/// existing `dest` is replaced only if it is empty or holds nothing but
+/// the unchanged files the tool wrote there (see [`check_replaceable`]).
+pub fn stage_folder(dest: &Path, files: &[(String, Vec<u8>)]) -> Result<StagedFolder, Error> {
+    check_replaceable(dest)?;
+    let parent = folder_of(dest).to_path_buf();
+    let tmp = temp_dir_in(&parent, ".dudao-").map_err(|e| Error::write(dest, e))?;
     for (name, bytes) in files {
         let p = tmp.path().join(name);
         if let Some(d) = p.parent() {
@@ -219,20 +238,140 @@ fn stage_checked(
     })
 }
 
+/// May the folder `dest` be replaced? Yes if it does not exist, is empty,
+/// or holds only files its [`MANIFEST`] lists, each unchanged since the
+/// tool wrote it (empty folders too). Anything else — a file the tool did
+/// not write, one edited since, a link — might be the user's only copy.
+pub fn check_replaceable(dest: &Path) -> Result<(), Error> {
+    let meta = match std::fs::symlink_metadata(dest) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(dest, e)),
+    };
+    if !meta.is_dir() {
+        return Err(Error::Other(format!(
+            "{} 已存在，且不是文件夹：请换一个输出位置",
+            dest.display()
+        )));
+    }
+    let listed = read_manifest(dest)?;
+    let unlisted = |rel: &str| {
+        let why = if listed.is_none() {
+            "（文件夹中没有本工具的输出清单 .dudao-written）"
+        } else {
+            ""
+        };
+        Error::Other(format!(
+            "文件夹 {} 中有不是本工具写出的文件（{rel}）{why}，为免误删，拒绝替换；请换一个文件夹，或先移走其中的文件",
+            dest.display()
+        ))
+    };
+    let mut todo = vec![(dest.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = todo.pop() {
+        let mut entries: Vec<std::fs::DirEntry> = std::fs::read_dir(&dir)
+            .map_err(|e| Error::io(&dir, e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| Error::io(&dir, e))?;
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else {
+                return Err(unlisted(&name.to_string_lossy()));
+            };
+            let rel = format!("{prefix}{name}");
+            let kind = entry.file_type().map_err(|e| Error::io(entry.path(), e))?;
+            if kind.is_dir() {
+                todo.push((entry.path(), format!("{rel}/")));
+                continue;
+            }
+            if prefix.is_empty() && name == MANIFEST && kind.is_file() {
+                continue;
+            }
+            let Some(expected) = listed.as_ref().and_then(|l| l.get(&rel)) else {
+                return Err(unlisted(&rel));
+            };
+            // A link is not what the tool wrote, whatever it points to.
+            let now = crate::access::fingerprint(&entry.path())
+                .map_err(|e| Error::io(entry.path(), e))?;
+            if now != Some(*expected) {
+                return Err(Error::Other(format!(
+                    "文件夹 {} 中的“{rel}”在本工具写出后被改动过，为免丢失改动，拒绝替换；请换一个文件夹，或先把它移走",
+                    dest.display()
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What a [`MANIFEST`] lists: relative path (with `/`) → (size,
+/// fingerprint).
+type Listed = BTreeMap<String, (u64, u64)>;
+
+/// The files an earlier output's [`MANIFEST`] lists; none when there is
+/// no list.
+fn read_manifest(dir: &Path) -> Result<Option<Listed>, Error> {
+    let path = dir.join(MANIFEST);
+    if !std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+        return Ok(None);
+    }
+    let text = crate::access::read_file_text(&path, crate::access::InputKind::Manifest, None)?;
+    let mut listed = BTreeMap::new();
+    for line in text.lines().filter(|l| !l.starts_with('#')) {
+        // `fingerprint size path`; a line otherwise lists nothing.
+        let mut parts = line.splitn(3, ' ');
+        if let (Some(h), Some(n), Some(rel)) = (parts.next(), parts.next(), parts.next())
+            && let (Ok(h), Ok(n)) = (u64::from_str_radix(h, 16), n.parse::<u64>())
+        {
+            listed.insert(rel.to_string(), (n, h));
+        }
+    }
+    Ok(Some(listed))
+}
+
+/// Write the [`MANIFEST`] of the staged folder `dir`: every file below
+/// it, in name order, so that the same output gives the same bytes.
+fn write_manifest(dir: &Path) -> std::io::Result<()> {
+    let mut files = Vec::new();
+    let mut todo = vec![(dir.to_path_buf(), String::new())];
+    while let Some((d, prefix)) = todo.pop() {
+        for entry in std::fs::read_dir(&d)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = format!("{prefix}{name}");
+            if entry.file_type()?.is_dir() {
+                todo.push((entry.path(), format!("{rel}/")));
+            } else if !(prefix.is_empty() && name == MANIFEST)
+                && let Some((size, hash)) = crate::access::fingerprint(&entry.path())?
+            {
+                files.push((rel, size, hash));
+            }
+        }
+    }
+    files.sort();
+    let mut text = String::from(MANIFEST_HEAD);
+    for (rel, size, hash) in files {
+        text.push_str(&format!("{hash:016x} {size} {rel}\n"));
+    }
+    std::fs::write(dir.join(MANIFEST), text)
+}
+
 impl StagedFolder {
     /// The temporary folder, for files written by other means.
     pub fn path(&self) -> &Path {
         self.tmp.path()
     }
 
-    /// Move the folder into place, the old one aside.
+    /// List what the folder holds, then move it into place, the old one
+    /// aside. The destination is checked again: a long render may have
+    /// given someone time to put a file there.
     pub fn commit(self) -> Result<Committed, Error> {
         let dest = &self.dest;
+        write_manifest(self.tmp.path()).map_err(|e| Error::write(dest, e))?;
+        check_replaceable(dest)?;
         let old = if dest.exists() {
-            let old = tempfile::Builder::new()
-                .prefix(".dudao-old-")
-                .tempdir_in(&self.parent)
-                .map_err(|e| Error::write(dest, e))?;
+            let old =
+                temp_dir_in(&self.parent, ".dudao-old-").map_err(|e| Error::write(dest, e))?;
             // Onto the empty folder just made: rename replaces it.
             std::fs::rename(dest, old.path()).map_err(|e| Error::write(dest, e))?;
             Some(old)
@@ -271,18 +410,8 @@ impl Committed {
 }
 
 /// [`stage_folder`] and commit at once.
-pub fn write_folder(dest: &Path, files: &[(String, Vec<u8>)], ext: &str) -> Result<(), Error> {
-    stage_folder(dest, files, ext)?.commit()?.finish();
-    Ok(())
-}
-
-/// [`stage_folder_of`] and commit at once.
-pub fn write_folder_of(
-    dest: &Path,
-    files: &[(String, Vec<u8>)],
-    exts: &[&str],
-) -> Result<(), Error> {
-    stage_folder_of(dest, files, exts)?.commit()?.finish();
+pub fn write_folder(dest: &Path, files: &[(String, Vec<u8>)]) -> Result<(), Error> {
+    stage_folder(dest, files)?.commit()?.finish();
     Ok(())
 }
 
@@ -332,52 +461,107 @@ mod tests {
         );
     }
 
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
     #[test]
-    fn folder_of_several_types_replaces_only_its_own_kinds() {
+    fn folder_is_replaced_only_when_it_holds_what_the_tool_wrote() {
         let dir = tempfile::tempdir().expect("tempdir");
         let dest = dir.path().join("复核");
-        let exts = [".pdf", ".xlsx", ".json"];
         let old: Vec<(String, Vec<u8>)> = ["a.pdf", "b.xlsx", "c.json"]
             .map(|n| (n.to_string(), b"old".to_vec()))
             .to_vec();
-        write_folder_of(&dest, &old, &exts).expect("first packet");
+        write_folder(&dest, &old).expect("first packet");
+        assert_eq!(names(&dest), [MANIFEST, "a.pdf", "b.xlsx", "c.json"]);
         let new = vec![("c.json".to_string(), b"new".to_vec())];
-        write_folder_of(&dest, &new, &exts).expect("replaces an earlier packet");
+        write_folder(&dest, &new).expect("replaces an earlier packet");
         assert_eq!(std::fs::read(dest.join("c.json")).expect("read"), b"new");
         assert!(!dest.join("a.pdf").exists());
-        std::fs::write(dest.join("笔记.docx"), b"mine").expect("user file");
-        let err = write_folder_of(&dest, &new, &exts).expect_err("refused");
-        assert!(err.to_string().contains("笔记.docx"), "{err}");
-        assert_eq!(
-            std::fs::read(dest.join("笔记.docx")).expect("kept"),
-            b"mine"
-        );
-        // A county report's folder of school PDFs is the packet's too; a
-        // folder holding anything else, or a folder in it, is not.
-        std::fs::remove_file(dest.join("笔记.docx")).expect("remove");
-        let school = dest.join("甲县自评报告-一校一表");
-        std::fs::create_dir(&school).expect("mkdir");
-        std::fs::write(school.join("甲小学-小学.pdf"), b"old").expect("school file");
-        write_folder_of(&dest, &new, &exts).expect("replaces the school folder too");
-        assert!(!dest.join("甲县自评报告-一校一表").exists());
-        for (inner, what) in [("笔记.txt", "file"), ("草稿", "dir")] {
-            std::fs::create_dir(&school).expect("mkdir");
-            let p = school.join(inner);
-            if what == "dir" {
-                std::fs::create_dir(&p).expect("inner dir");
-            } else {
-                std::fs::write(&p, b"mine").expect("inner file");
-            }
-            let err = write_folder_of(&dest, &new, &exts).expect_err("refused");
-            assert!(err.to_string().contains("一校一表"), "{err}");
-            assert!(p.exists(), "{inner} kept");
-            std::fs::remove_dir_all(&school).expect("clean");
+        // The list is the same bytes for the same output.
+        let list = std::fs::read(dest.join(MANIFEST)).expect("list");
+        write_folder(&dest, &new).expect("again");
+        assert_eq!(std::fs::read(dest.join(MANIFEST)).expect("list"), list);
+
+        // A file of the user's, even of a kind the tool writes, stops it.
+        for name in ["笔记.docx", "县里的统计表.xlsx"] {
+            std::fs::write(dest.join(name), b"mine").expect("user file");
+            let err = write_folder(&dest, &new).expect_err("refused");
+            assert!(err.to_string().contains(name), "{err}");
+            assert_eq!(std::fs::read(dest.join(name)).expect("kept"), b"mine");
+            std::fs::remove_file(dest.join(name)).expect("remove");
         }
-        // A single-type output (a folder of school PDFs) takes no folders.
-        let pdfs = dir.path().join("一校一表");
-        write_folder(&pdfs, &[("a.pdf".to_string(), b"1".to_vec())], ".pdf").expect("first");
-        std::fs::create_dir(pdfs.join("sub")).expect("mkdir");
-        assert!(write_folder(&pdfs, &[], ".pdf").is_err());
+        // So does an output edited since it was written.
+        std::fs::write(dest.join("c.json"), b"edited").expect("edit");
+        let err = write_folder(&dest, &new).expect_err("refused");
+        assert!(err.to_string().contains("被改动过"), "{err}");
+        assert_eq!(std::fs::read(dest.join("c.json")).expect("kept"), b"edited");
+        // And a link in place of an output.
+        std::fs::remove_file(dest.join("c.json")).expect("remove");
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(dir.path(), dest.join("c.json")).expect("link");
+            assert!(write_folder(&dest, &new).is_err());
+            std::fs::remove_file(dest.join("c.json")).expect("remove");
+        }
+        write_folder(&dest, &new).expect("an output deleted since is fine");
+
+        // Folders the tool wrote inside (a county report's school files)
+        // are listed and replaced; anything added to them is not.
+        let school = vec![
+            ("c.json".to_string(), b"new".to_vec()),
+            (
+                "甲县自评报告-一校一表/甲小学-小学.pdf".to_string(),
+                b"1".to_vec(),
+            ),
+        ];
+        write_folder(&dest, &school).expect("with a school folder");
+        write_folder(&dest, &school).expect("again");
+        let inner = dest.join("甲县自评报告-一校一表/笔记.txt");
+        std::fs::write(&inner, b"mine").expect("inner file");
+        let err = write_folder(&dest, &school).expect_err("refused");
+        assert!(err.to_string().contains("一校一表/笔记.txt"), "{err}");
+        assert!(inner.exists());
+
+        // A folder without a list (made by hand, or by an older version)
+        // is replaced only when empty.
+        let plain = dir.path().join("手建");
+        std::fs::create_dir(&plain).expect("mkdir");
+        write_folder(&plain, &new).expect("empty folder");
+        std::fs::remove_file(plain.join(MANIFEST)).expect("remove list");
+        let err = write_folder(&plain, &new).expect_err("refused");
+        assert!(err.to_string().contains(".dudao-written"), "{err}");
+        // A file where the folder should be is never replaced.
+        let file = dir.path().join("文件");
+        std::fs::write(&file, b"x").expect("file");
+        assert!(write_folder(&file, &new).is_err());
+        assert_eq!(std::fs::read(&file).expect("kept"), b"x");
+        // Nothing temporary is left beside the outputs.
+        assert_eq!(names(dir.path()), ["复核", "手建", "文件"]);
+    }
+
+    #[test]
+    fn several_files_all_or_none() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let a = dir.path().join("责任清单.xlsx");
+        let b = dir.path().join("责任清单.pdf");
+        write_files(&[(a.clone(), b"1".to_vec()), (b.clone(), b"1".to_vec())]).expect("both");
+        // The second cannot be moved in (a folder stands there): the first
+        // is taken back to what it was, and no temporary file remains.
+        std::fs::remove_file(&b).expect("remove");
+        std::fs::create_dir(&b).expect("folder in the way");
+        std::fs::write(b.join("x"), b"x").expect("non-empty");
+        assert!(write_files(&[(a.clone(), b"2".to_vec()), (b.clone(), b"2".to_vec())]).is_err());
+        assert_eq!(std::fs::read(&a).expect("old kept"), b"1");
+        let c = dir.path().join("新.xlsx");
+        assert!(write_files(&[(c.clone(), b"2".to_vec()), (b.clone(), b"2".to_vec())]).is_err());
+        assert!(!c.exists());
+        assert_eq!(names(dir.path()), ["责任清单.pdf", "责任清单.xlsx"]);
     }
 
     #[test]

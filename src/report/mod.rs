@@ -390,7 +390,7 @@ pub fn render_once(
         None
     } else {
         access.check_output_dir(&school_dir)?;
-        let staged = crate::output::stage_folder(&school_dir, &school_files, &format!(".{ext}"))?;
+        let staged = crate::output::stage_folder(&school_dir, &school_files)?;
         Some(staged.commit()?)
     };
     if let Err(e) = crate::output::write_file(&out, &report.bytes) {
@@ -467,7 +467,7 @@ fn emit_typ(
     for (name, _) in &all {
         access.check_output(&dir.join(name))?;
     }
-    crate::output::write_folder(dir, &all, ".typ")
+    crate::output::write_folder(dir, &all)
 }
 
 /// `dudao init --templates`: the built-in templates, copied out for editing.
@@ -486,7 +486,7 @@ pub fn copy_templates(dir: &Path) -> Result<(), Error> {
         .map(|(n, t)| (n.to_string(), t.as_bytes().to_vec()))
         .collect();
     // Only an empty folder is replaced (`dudao init` makes sure of that).
-    crate::output::write_folder(dir, &files, "")?;
+    crate::output::write_folder(dir, &files)?;
     eprintln!(
         "已把报告模板复制到 {}。在计划文件的 report 一节写上 templates: {} 即可使用。",
         dir.display(),

@@ -28,15 +28,12 @@ use crate::source::CellRef;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 /// Contract version of the review JSON (docs/review-json.md).
 pub const JSON_VERSION: u32 = 1;
 /// The JSON's file name in the output folder.
 pub const JSON_FILE: &str = "review.json";
-/// What a packet folder holds, and so all an earlier one may be replaced
-/// with: anything else in the folder is someone's and stops the write.
-const PACKET_TYPES: &[&str] = &[".pdf", ".xlsx", ".json"];
 
 /// What the command line asks for; nothing below `cli` knows clap.
 #[derive(Debug, Clone)]
@@ -254,10 +251,9 @@ fn review_profile(cfg: &config::Loaded) -> Result<Profile, Error> {
         return Ok(Profile::national());
     };
     let path = cfg.resolve(&p.value);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::Yaml {
-        at: cfg.at(p),
-        message: format!("无法读取标准文件“{}”：{e}", p.value),
-    })?;
+    let text = cfg
+        .access
+        .read_text(&path, crate::access::InputKind::Profile, Some(&cfg.at(p)))?;
     let shown = path.display().to_string();
     let _: Profile = crate::input::yaml::from_str(&text, &shown)?;
     crate::profile::parse_profile(&text).map_err(|m| Error::File {
@@ -289,7 +285,10 @@ fn verify_county(cfg: &config::Loaded, e: &config::CountyEntry, profile: &Profil
         }
         reported.push((p.clone(), p.display().to_string()));
     }
-    let verified = verify::verify(&plan, &reported, profile);
+    // The county's own record of what it read, kept also when it fails.
+    let access = std::sync::Arc::new(crate::access::Access::new(&plan));
+    let verified = verify::verify(access.clone(), &plan, &reported, profile);
+    cfg.access.absorb(&access);
     match verified {
         Ok(v) if missing.is_empty() => Ok(v),
         Ok(_) => Err(Error::Many(missing)),
@@ -504,8 +503,12 @@ pub fn json_of(eval: &Evaluation) -> Result<Vec<u8>, Error> {
 /// `dudao review`: build, then the writers, then the summary.
 pub fn run(o: &ReviewOptions) -> Result<(), Error> {
     let cfg = config::load(&o.review)?;
+    // Refused before the long part, so nobody waits for a refusal: the
+    // folder must hold no file REVIEW.yaml names, and nothing but an
+    // earlier packet.
     if let Some(dir) = &o.output {
-        refuse_inputs(&cfg, dir)?;
+        cfg.access.check_output_dir(dir)?;
+        crate::output::check_replaceable(dir)?;
     }
     let review = build(&cfg, o.keep_going, !o.json)?;
     let bytes = json(&review)?;
@@ -518,6 +521,9 @@ pub fn run(o: &ReviewOptions) -> Result<(), Error> {
     let mut files = vec![(JSON_FILE.to_string(), bytes)];
     let mut reports = 0;
     if let Some(dir) = &o.output {
+        // Now against every file each county's plan named and the review
+        // read, those of counties that failed included.
+        cfg.access.check_output_dir(dir)?;
         let fonts = crate::render::FontSet::new(&[], true);
         // Independent documents of one review: laid out on both cores.
         let (pdf, book) = rayon::join(
@@ -526,8 +532,8 @@ pub fn run(o: &ReviewOptions) -> Result<(), Error> {
         );
         files.push((render::PDF_FILE.to_string(), pdf?));
         files.push((crate::output::xlsx::review::FILE.to_string(), book?));
-        // Replaces an earlier packet only: a folder of our own file types.
-        let staged = crate::output::stage_folder_of(dir, &files, PACKET_TYPES)?;
+        // Replaces an earlier packet only: a folder of what the tool wrote.
+        let staged = crate::output::stage_folder(dir, &files)?;
         if o.with_reports {
             // Rendered into the staged folder: a failure leaves no packet.
             reports = render::county_reports(&cfg, &review, staged.path(), &fonts, !o.json)?;
@@ -556,38 +562,6 @@ pub fn run(o: &ReviewOptions) -> Result<(), Error> {
     use std::io::Write;
     // A closed pipe (`| head`) is not an error worth a message.
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    Ok(())
-}
-
-/// An output folder must not hold REVIEW.yaml or any county's files: it
-/// is replaced whole.
-fn refuse_inputs(cfg: &config::Loaded, dir: &Path) -> Result<(), Error> {
-    let Ok(out) = std::fs::canonicalize(dir) else {
-        return Ok(());
-    };
-    let mut inputs = vec![cfg.dir.clone()];
-    for e in &cfg.config.counties {
-        let p = cfg.resolve(&e.plan.value);
-        inputs.push(p.parent().map(Path::to_path_buf).unwrap_or(p));
-        // A reported file may sit outside the county's folder.
-        inputs.extend(
-            e.reported
-                .iter()
-                .flat_map(|r| r.items())
-                .map(|r| cfg.resolve(&r.value)),
-        );
-    }
-    for p in inputs {
-        if let Ok(c) = std::fs::canonicalize(&p)
-            && c.starts_with(&out)
-        {
-            return Err(Error::Other(format!(
-                "输出文件夹 {} 中有本次复核读取的文件（{}），拒绝写入；请换一个新的文件夹",
-                dir.display(),
-                p.display()
-            )));
-        }
-    }
     Ok(())
 }
 

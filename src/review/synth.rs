@@ -212,7 +212,7 @@ pub fn run(dir: &Path, n: usize) -> Result<(), Error> {
             plan_text(c).into_bytes(),
         ));
     }
-    let staged = crate::output::stage_folder(dir, &files, "")?;
+    let staged = crate::output::stage_folder(dir, &files)?;
     let root = staged.path().to_path_buf();
     // On an error, dropping the staged folder removes it.
     cs.iter().try_for_each(|c| write_county(&root, dir, c))?;
