@@ -246,7 +246,8 @@ pub fn check_replaceable(dest: &Path) -> Result<(), Error> {
     let meta = match std::fs::symlink_metadata(dest) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-        Err(e) => return Err(Error::io(dest, e)),
+        // A name too long, a file where a folder should be: unwritable.
+        Err(e) => return Err(Error::write(dest, e)),
     };
     if !meta.is_dir() {
         return Err(Error::Other(format!(
@@ -262,7 +263,7 @@ pub fn check_replaceable(dest: &Path) -> Result<(), Error> {
             ""
         };
         Error::Other(format!(
-            "文件夹 {} 中有不是本工具写出的文件（{rel}）{why}，为免误删，拒绝替换；请换一个文件夹，或先移走其中的文件",
+            "文件夹 {} 中有不是本工具写出的文件（{rel}），为免误删，拒绝替换{why}；请换一个文件夹，或先移走其中的文件",
             dest.display()
         ))
     };
