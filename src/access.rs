@@ -565,6 +565,94 @@ mod tests {
         assert!(confined_name("").is_none());
     }
 
+    #[cfg(unix)]
+    #[test]
+    fn reads_are_regular_capped_located_and_never_block() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = YamlRef {
+            file: "REVIEW.yaml".into(),
+            line: 3,
+            column: 10,
+        };
+        // A FIFO without a writer: refused at once, where it was named.
+        let fifo = dir.path().join("管道.yaml");
+        let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        // SAFETY: a valid NUL-terminated path; mkfifo only reads it.
+        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+        let e = read_file(&fifo, InputKind::Profile, Some(&at))
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("REVIEW.yaml:3:10：标准文件“"), "{e}");
+        assert!(e.contains("管道（FIFO），不是普通文件"), "{e}");
+        // A device through a link.
+        let zero = dir.path().join("零.json");
+        std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+        let e = read_file(&zero, InputKind::Reported, None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("设备文件"), "{e}");
+        // One byte over the cap of its kind, not over another's.
+        let big = dir.path().join("上年.json");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(limits::MAX_EVALUATION_JSON_BYTES + 1)
+            .unwrap();
+        let e = read_file(&big, InputKind::PreviousEvaluation, None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("文件大小超过上限 64 MB（上年评估结果 JSON）"),
+            "{e}"
+        );
+        let e = read_file(&big, InputKind::Template, None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("4 MB（报告模板）"), "{e}");
+        // Text that is not UTF-8 says so.
+        let gbk = dir.path().join("gbk.yaml");
+        std::fs::write(&gbk, [0xc4, 0xe3, 0xba, 0xc3, 0xff]).unwrap();
+        let e = read_file_text(&gbk, InputKind::Plan, None)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("UTF-8"), "{e}");
+        std::fs::write(&gbk, "县名: 泗县").unwrap();
+        assert_eq!(
+            read_file_text(&gbk, InputKind::Plan, None).unwrap(),
+            "县名: 泗县"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_review_takes_over_what_its_counties_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let county = dir.path().join("甲县");
+        let data = dir.path().join("数据");
+        std::fs::create_dir_all(&county).unwrap();
+        std::fs::create_dir_all(&data).unwrap();
+        let plan = county.join("plan.yaml");
+        let book = data.join("学校.xlsx");
+        std::fs::write(&plan, "x").unwrap();
+        std::fs::write(&book, "x").unwrap();
+        let review = Access::for_root(dir.path().join("市").as_path());
+        let one = Access::new(&plan);
+        // Named by the plan, not yet read: an input already.
+        one.declare(&book, InputKind::Workbook);
+        review.absorb(&one);
+        let e = review.check_output_dir(&data).unwrap_err().to_string();
+        assert!(e.contains("本次读取的输入文件（学校统计表）"), "{e}");
+        // The county's folder too, though nothing in it was read.
+        assert!(review.check_output_dir(&county).is_err());
+        // A hard link to an input in a folder that would be replaced.
+        let out = dir.path().join("复核");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::hard_link(&book, out.join("a.xlsx")).unwrap();
+        let e = review.check_output_dir(&out).unwrap_err().to_string();
+        assert!(e.contains("硬链接"), "{e}");
+        std::fs::remove_file(out.join("a.xlsx")).unwrap();
+        review.check_output_dir(&out).unwrap();
+    }
+
     #[test]
     fn refuses_outside_and_special_files() {
         let dir = tempfile::tempdir().unwrap();
