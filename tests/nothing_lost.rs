@@ -476,6 +476,9 @@ const READS: &[&str] = &[
     "File::open(",
     "OpenOptions::new(",
     "fs::copy(",
+    // csv and other readers that open a path themselves.
+    "from_path(",
+    "calamine::open_workbook(",
 ];
 
 /// Whether `line` calls `read` itself (`File::open(`, not
