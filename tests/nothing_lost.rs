@@ -182,20 +182,28 @@ fn review_never_replaces_a_folder_of_what_a_county_names() {
         &r,
         "输出文件夹 新项目 中有本次读取的输入文件（学校统计表）",
     );
-    // Also when that county fails (a second workbook is missing) and the
-    // others are reviewed without it.
-    let broken = text.replace(
-        "- ../../数据/学校统计表.xlsx",
+    // Also when that county fails and the others are reviewed without
+    // it: a second workbook missing, or a plan that does not even load.
+    let named = text.replace("../../数据/", "../../新项目/");
+    let missing = named.replace(
+        "- ../../新项目/学校统计表.xlsx",
         "- ../../新项目/学校统计表.xlsx\n    - 不存在.xlsx",
     );
-    assert!(broken.contains("不存在.xlsx"));
-    std::fs::write(&plan, &broken).unwrap();
-    let before = snapshot(root);
-    let r = dudao(
-        root,
-        &["review", "市/review.yaml", "-o", "新项目", "--keep-going"],
-    );
-    assert_refused(root, &before, &r, "中有本次读取的");
+    assert!(missing.contains("不存在.xlsx"));
+    for broken in [missing, format!("{named}\n未知的键: 1\n")] {
+        std::fs::write(&plan, &broken).unwrap();
+        let before = snapshot(root);
+        let r = dudao(
+            root,
+            &["review", "市/review.yaml", "-o", "新项目", "--keep-going"],
+        );
+        assert_refused(
+            root,
+            &before,
+            &r,
+            "输出文件夹 新项目 中有本次读取的输入文件（学校统计表）",
+        );
+    }
 }
 
 #[test]

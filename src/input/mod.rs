@@ -55,7 +55,9 @@ fn load_year(
 ) -> Result<County, Error> {
     let text = access.read_text(plan_path, InputKind::Plan, None)?;
     let label = plan_path.display().to_string();
-    let plan: plan::Plan = yaml::from_str(&text, &label)?;
+    let plan: plan::Plan = yaml::from_str(&text, &label).inspect_err(|_| {
+        declare_named(&access, plan_path, &text);
+    })?;
     let project_dir = plan_path
         .parent()
         .map(Path::to_path_buf)
@@ -237,6 +239,43 @@ fn load_year(
         county.previous = Some(prev);
     }
     Ok(county)
+}
+
+/// A plan that does not load still names its files: read loosely, they
+/// count as inputs, so that a review going on without this county
+/// (`--keep-going`) never replaces a folder holding them.
+fn declare_named(access: &Access, plan_path: &Path, text: &str) {
+    use serde_json::Value;
+    let Ok(v) = serde_saphyr::from_str::<Value>(text) else {
+        return;
+    };
+    let dir = plan_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let names = |at: &str| -> Vec<String> {
+        match v.pointer(at) {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    for (at, kind) in [
+        ("/data/schools", InputKind::Workbook),
+        ("/data/previous/schools", InputKind::Workbook),
+        ("/data/previous/evaluation", InputKind::PreviousEvaluation),
+        ("/standards/profile", InputKind::Profile),
+    ] {
+        for name in names(at) {
+            access.declare(&dir.join(name), kind);
+        }
+    }
+    for name in names("/report/templates") {
+        access.allow(&dir.join(name));
+    }
 }
 
 /// Last year's data the plan names: its workbooks read by this same
