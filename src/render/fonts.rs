@@ -17,7 +17,7 @@ use typst::foundations::Bytes;
 use typst::layout::{Frame, FrameItem};
 use typst::text::{Font, FontBook, FontInfo, FontStyle, FontWeight};
 use typst::utils::LazyHash;
-use typst_kit::fonts::{FontPath, FontStore};
+use typst_kit::fonts::{FontPath, FontSource, FontStore};
 use typst_layout::PagedDocument;
 
 /// The bundled font files (file name, data). Committed under `fonts/`.
@@ -225,7 +225,13 @@ impl FontSet {
     ) {
         for (path, info) in fonts {
             self.origins.push(origin(path.path.clone()));
-            self.store.push((path, info));
+            self.store.push((
+                CappedFont {
+                    path: path.path,
+                    index: path.index,
+                },
+                info,
+            ));
         }
     }
 
@@ -284,6 +290,24 @@ impl FontSet {
             .and_then(|i| self.origin(i).cloned())
             // Unreachable in practice: every font typst uses comes from the book.
             .unwrap_or(FontOrigin::Embedded)
+    }
+}
+
+/// A font file on disk, loaded when a document first uses it: through the
+/// access module's reader, so a regular file only and no more than
+/// [`crate::input::limits::MAX_FONT_BYTES`] (typst-kit's own loader reads
+/// whatever the path holds, however large). A font that cannot be loaded is
+/// one typst does not have, and its fallback is used, as for any broken font.
+struct CappedFont {
+    path: PathBuf,
+    index: u32,
+}
+
+impl FontSource for CappedFont {
+    fn load(&self) -> Option<Font> {
+        let data =
+            crate::access::read_file(&self.path, crate::access::InputKind::Font, None).ok()?;
+        Font::new(Bytes::new(data), self.index)
     }
 }
 
@@ -430,6 +454,28 @@ mod tests {
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect();
         assert_eq!(names, expect);
+    }
+
+    /// A font on disk loads through the capped reader; a file past the cap,
+    /// or one that is not a regular file, is a font typst does not have.
+    #[test]
+    fn fonts_on_disk_are_read_within_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("a.otf");
+        std::fs::write(&good, EMBEDDED_FILES[0].1).unwrap();
+        let font = |path: &Path| {
+            CappedFont {
+                path: path.to_path_buf(),
+                index: 0,
+            }
+            .load()
+        };
+        assert_eq!(font(&good).unwrap().info().family, "FandolSong");
+        let huge = dir.path().join("huge.otf");
+        let f = std::fs::File::create(&huge).unwrap();
+        f.set_len(crate::input::limits::MAX_FONT_BYTES + 1).unwrap();
+        assert!(font(&huge).is_none());
+        assert!(font(dir.path()).is_none());
     }
 
     #[test]
