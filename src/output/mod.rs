@@ -29,6 +29,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .prefix(".dudao-")
         .suffix(".tmp")
         .tempfile_in(dir)?;
+    let _abort = crate::guard::remove_on_abort(tmp.path());
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     // Temporary files are private (0600); a report is an ordinary document,
@@ -110,6 +111,8 @@ pub struct StagedFolder {
     dest: PathBuf,
     parent: PathBuf,
     tmp: tempfile::TempDir,
+    /// Removed even on an exit over the memory cap.
+    _abort: crate::guard::RemoveOnAbort,
 }
 
 /// A folder moved into place; the folder it replaced is kept aside until
@@ -198,6 +201,7 @@ fn stage_checked(
         .prefix(".dudao-")
         .tempdir_in(&parent)
         .map_err(|e| Error::write(dest, e))?;
+    let abort = crate::guard::remove_on_abort(tmp.path());
     for (name, bytes) in files {
         let p = tmp.path().join(name);
         if let Some(d) = p.parent() {
@@ -216,6 +220,7 @@ fn stage_checked(
         dest: dest.to_path_buf(),
         parent,
         tmp,
+        _abort: abort,
     })
 }
 

@@ -518,7 +518,7 @@ pub fn run(o: &ReviewOptions) -> Result<(), Error> {
     let mut files = vec![(JSON_FILE.to_string(), bytes)];
     let mut reports = 0;
     if let Some(dir) = &o.output {
-        let fonts = crate::render::FontSet::new(&[], true);
+        let fonts = std::sync::Arc::new(crate::render::FontSet::new(&[], true));
         // Independent documents of one review: laid out on both cores.
         let (pdf, book) = rayon::join(
             || render::pdf(&cfg, &review, &fonts),
