@@ -29,17 +29,16 @@ use std::time::{Duration, Instant};
 
 /// Default of `--template-timeout`, in seconds: how long one template run
 /// (minijinja's rendering, or typst's compile of the generated source) may
-/// take. The largest real report measured (泗县, 283 school rows, as PDF
-/// and as Word) compiles in about 6 s in a release build, and a synthetic
-/// 1,000-school county in under 30 s (BENCHMARKS.md, “Bounded templates”);
-/// ten minutes leaves room for a slow office computer and a debug build.
+/// take. On a loaded 2-core machine, 泗县's 257-page report compiles in
+/// 14 s and a synthetic 1,000-school county's 1,411 pages in about 70 s
+/// (BENCHMARKS.md, “Bounded templates”): ten minutes is 8 times the
+/// larger, room for a slower office computer.
 pub const DEFAULT_TEMPLATE_TIMEOUT_SECS: u64 = 600;
 
-/// Default of `--memory-limit`, in MB of live heap: the largest real run
-/// measured, `review --with-reports` of 100 synthetic counties, peaks at
-/// 1.4 GB, and 泗县's report at about 0.7 GB (BENCHMARKS.md, “Bounded
-/// templates”); 8 GB leaves room for a county several times larger, and
-/// stays below what a typical office computer can give.
+/// Default of `--memory-limit`, in MB of live heap. Peak RSS measured
+/// (BENCHMARKS.md, “Bounded templates”): 泗县's report 473 MB, a
+/// 1,000-school county's 2.06 GB, `review --with-reports` of 100 counties
+/// 1.42 GB; 8 GB is 4 times the largest.
 pub const DEFAULT_MEMORY_LIMIT_MB: u64 = 8192;
 
 const MB: usize = 1024 * 1024;
