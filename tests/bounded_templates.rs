@@ -363,3 +363,64 @@ fn a_reviewing_body_does_not_run_a_countys_templates_unless_told() {
         .collect();
     assert!(staged.is_empty(), "{staged:?}");
 }
+
+#[test]
+fn a_memory_cap_met_outside_a_template_worker_leaves_no_staged_packet() {
+    // The packet folder is staged before the county reports are laid out;
+    // the cap is met on typst's or the report workers' threads, which
+    // nobody may park: the process exits from the allocator itself.
+    let tmp = tempfile::tempdir().unwrap();
+    let (out, _) = dudao(
+        tmp.path(),
+        &["init", "市", "--sample-counties", "2"],
+        Duration::from_secs(120),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let (out, _) = dudao(
+        tmp.path(),
+        &[
+            "review",
+            "市/review.yaml",
+            "-o",
+            "复核",
+            "--with-reports",
+            "--memory-limit",
+            "300",
+        ],
+        Duration::from_secs(300),
+    );
+    let err = stderr(&out);
+    assert_failed_cleanly(&out);
+    assert!(err.contains("内存超过上限 300 MB"), "{err}");
+    let left: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n != "市")
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+#[test]
+fn watch_stops_when_a_template_runs_away() {
+    let p = Project::new();
+    p.edit_body("#for i in range(100000) { for j in range(100000) { } }");
+    let out_dir = p.out_dir();
+    // It ends by itself: a watch cannot stop the runaway compile.
+    let (out, _) = dudao(
+        &p.dir(),
+        &[
+            "watch",
+            "plan.yaml",
+            "-o",
+            "out/报告.pdf",
+            "--template-timeout",
+            "5",
+        ],
+        Duration::from_secs(180),
+    );
+    let err = stderr(&out);
+    assert_failed_cleanly(&out);
+    assert!(err.contains("模板运行超过 5 秒"), "{err}");
+    assert!(err.contains("监视已停止"), "{err}");
+    assert_empty(&out_dir);
+}
