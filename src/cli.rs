@@ -135,11 +135,11 @@ pub struct ReviewArgs {
 #[derive(Args, Debug, Clone)]
 #[command(next_help_heading = "选项")]
 pub struct LimitArgs {
-    /// 每次运行报告模板（渲染或排版）最多用时，超过即停止并报错
-    #[arg(long, value_name = "秒", default_value_t = crate::guard::DEFAULT_TEMPLATE_TIMEOUT_SECS, value_parser = clap::value_parser!(u64).range(1..))]
+    /// 每次运行报告模板（渲染或排版）最多用时，超过即停止并报错（默认 600 秒）
+    #[arg(long, value_name = "秒", default_value_t = crate::guard::DEFAULT_TEMPLATE_TIMEOUT_SECS, hide_default_value = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub template_timeout: u64,
-    /// 本程序最多使用的内存，超过即停止并报错
-    #[arg(long, value_name = "MB", default_value_t = crate::guard::DEFAULT_MEMORY_LIMIT_MB, value_parser = clap::value_parser!(u64).range(1..))]
+    /// 本程序最多使用的内存，超过即停止并报错（默认 8192 MB）
+    #[arg(long, value_name = "MB", default_value_t = crate::guard::DEFAULT_MEMORY_LIMIT_MB, hide_default_value = true, value_parser = clap::value_parser!(u64).range(1..))]
     pub memory_limit: u64,
 }
 
@@ -359,4 +359,26 @@ fn evaluate(input: &InputArgs, format: Format, output: Option<&Path>) -> Result<
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The help states the limits' defaults in its text: they must be the
+    /// guard's.
+    #[test]
+    fn help_states_the_guards_defaults() {
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("render")
+            .unwrap()
+            .render_help()
+            .to_string();
+        let timeout = crate::guard::DEFAULT_TEMPLATE_TIMEOUT_SECS;
+        let memory = crate::guard::DEFAULT_MEMORY_LIMIT_MB;
+        assert!(help.contains(&format!("（默认 {timeout} 秒）")), "{help}");
+        assert!(help.contains(&format!("（默认 {memory} MB）")), "{help}");
+    }
 }
