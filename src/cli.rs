@@ -83,6 +83,8 @@ pub enum Command {
         /// 上次的台账，问题的状态按台账计
         #[arg(long, value_name = "文件")]
         ledger: Option<PathBuf>,
+        #[command(flatten)]
+        limits: LimitArgs,
     },
     /// 新建一个可直接编辑的项目文件夹（计划文件、学校统计表模板）
     #[command(help_template = HELP_TEMPLATE)]
@@ -123,6 +125,30 @@ pub struct ReviewArgs {
     /// 同时把每个县（市、区）的自评报告 PDF 写进输出文件夹（需 -o）
     #[arg(long, requires = "output")]
     pub with_reports: bool,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Limits on a template run (see `crate::guard`): report templates are
+/// the county's to edit, so a loop that never ends or a value of
+/// gigabytes ends in a Chinese error, not a hang or an abort.
+#[derive(Args, Debug, Clone)]
+#[command(next_help_heading = "选项")]
+pub struct LimitArgs {
+    /// 每次运行报告模板（渲染或排版）最多用时，超过即停止并报错（默认 600 秒）
+    #[arg(long, value_name = "秒", default_value_t = crate::guard::DEFAULT_TEMPLATE_TIMEOUT_SECS, hide_default_value = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub template_timeout: u64,
+    /// 本程序最多使用的内存，超过即停止并报错（默认 8192 MB）
+    #[arg(long, value_name = "MB", default_value_t = crate::guard::DEFAULT_MEMORY_LIMIT_MB, hide_default_value = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub memory_limit: u64,
+}
+
+impl LimitArgs {
+    /// Puts the limits in force for the rest of the run.
+    pub fn apply(&self) {
+        crate::guard::set_template_timeout(self.template_timeout);
+        crate::guard::set_memory_limit(self.memory_limit);
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
@@ -171,6 +197,8 @@ pub struct RenderArgs {
     /// 一校一表：appendix 附在报告后；separate 每校单独成文件；none 不出（默认按计划文件）
     #[arg(long, value_enum, value_name = "方式", hide_possible_values = true)]
     pub school_pages: Option<SchoolPagesArg>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 impl RenderArgs {
@@ -195,6 +223,7 @@ impl RenderArgs {
                 SchoolPagesArg::Separate => SchoolPages::Separate,
                 SchoolPagesArg::None => SchoolPages::None,
             }),
+            templates: crate::report::TemplateChoice::Plan,
         }
     }
 }
@@ -231,8 +260,14 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             format,
             output,
         } => evaluate(&input, format, output.as_deref()),
-        Command::Render(args) => crate::report::run(&args.options()),
-        Command::Watch(args) => crate::report::watch::run(&args.options()),
+        Command::Render(args) => {
+            args.limits.apply();
+            crate::report::run(&args.options())
+        }
+        Command::Watch(args) => {
+            args.limits.apply();
+            crate::report::watch::run(&args.options())
+        }
         Command::Ledger {
             input,
             output,
@@ -247,25 +282,32 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             input,
             output,
             ledger,
-        } => crate::units::run(
-            &input.plan,
-            &input.schools,
-            output.as_deref(),
-            ledger.as_deref(),
-        ),
+            limits,
+        } => {
+            limits.apply();
+            crate::units::run(
+                &input.plan,
+                &input.schools,
+                output.as_deref(),
+                ledger.as_deref(),
+            )
+        }
         Command::Init {
             dir,
             sample_schools,
             sample_counties,
             templates,
         } => crate::init::run(&dir, sample_schools, sample_counties, templates),
-        Command::Review(a) => crate::review::run(&crate::review::ReviewOptions {
-            json: a.format == Some(ReviewFormat::Json),
-            review: a.review,
-            output: a.output,
-            keep_going: a.keep_going,
-            with_reports: a.with_reports,
-        }),
+        Command::Review(a) => {
+            a.limits.apply();
+            crate::review::run(&crate::review::ReviewOptions {
+                json: a.format == Some(ReviewFormat::Json),
+                review: a.review,
+                output: a.output,
+                keep_going: a.keep_going,
+                with_reports: a.with_reports,
+            })
+        }
     }
 }
 
@@ -317,4 +359,26 @@ fn evaluate(input: &InputArgs, format: Format, output: Option<&Path>) -> Result<
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    /// The help states the limits' defaults in its text: they must be the
+    /// guard's.
+    #[test]
+    fn help_states_the_guards_defaults() {
+        let mut cmd = Cli::command();
+        let help = cmd
+            .find_subcommand_mut("render")
+            .unwrap()
+            .render_help()
+            .to_string();
+        let timeout = crate::guard::DEFAULT_TEMPLATE_TIMEOUT_SECS;
+        let memory = crate::guard::DEFAULT_MEMORY_LIMIT_MB;
+        assert!(help.contains(&format!("（默认 {timeout} 秒）")), "{help}");
+        assert!(help.contains(&format!("（默认 {memory} MB）")), "{help}");
+    }
 }

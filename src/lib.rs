@@ -12,6 +12,7 @@ pub mod access;
 pub mod cli;
 pub mod error;
 pub mod evaluate;
+pub mod guard;
 #[cfg(feature = "report")]
 pub mod init;
 pub mod input;

@@ -2,8 +2,13 @@ use clap::Parser;
 use clap::error::ErrorKind;
 use std::process::ExitCode;
 
+/// Counts live heap bytes against `--memory-limit` (see `dudao::guard`).
+#[global_allocator]
+static ALLOCATOR: dudao::guard::Counting = dudao::guard::Counting;
+
 fn main() -> ExitCode {
     reset_sigpipe();
+    dudao::guard::set_memory_limit(dudao::guard::DEFAULT_MEMORY_LIMIT_MB);
     let cli = match dudao::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(e),

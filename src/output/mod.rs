@@ -24,9 +24,10 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), Error> {
 /// a temporary file in the same directory (same file system, so the rename
 /// is atomic) is filled, synced and renamed over `path`.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    filled_temp(path, bytes)?
-        .persist(path)
-        .map_err(|e| e.error)?;
+    let tmp = filled_temp(path, bytes)?;
+    // An exit over the memory cap removes it (see crate::guard).
+    let _abort = crate::guard::remove_on_abort(tmp.path());
+    tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
@@ -78,11 +79,12 @@ fn filled_temp(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTemp
 /// in are taken back and the old ones restored. No temporary file remains.
 pub fn write_files(files: &[(PathBuf, Vec<u8>)]) -> Result<(), Error> {
     let mut staged = Vec::with_capacity(files.len());
+    // Each staged file is removed by an exit over the memory cap.
+    let mut _abort = Vec::with_capacity(files.len());
     for (path, bytes) in files {
-        staged.push((
-            path,
-            filled_temp(path, bytes).map_err(|e| Error::write(path, e))?,
-        ));
+        let tmp = filled_temp(path, bytes).map_err(|e| Error::write(path, e))?;
+        _abort.push(crate::guard::remove_on_abort(tmp.path()));
+        staged.push((path, tmp));
     }
     // (destination, the file it replaced, kept aside)
     let mut moved: Vec<(&PathBuf, Option<tempfile::TempPath>)> = Vec::new();
@@ -201,6 +203,8 @@ pub struct StagedFolder {
     dest: PathBuf,
     parent: PathBuf,
     tmp: tempfile::TempDir,
+    /// Removed even on an exit over the memory cap.
+    _abort: crate::guard::RemoveOnAbort,
 }
 
 /// A folder moved into place; the folder it replaced is kept aside until
@@ -217,6 +221,7 @@ pub fn stage_folder(dest: &Path, files: &[(String, Vec<u8>)]) -> Result<StagedFo
     check_replaceable(dest)?;
     let parent = folder_of(dest).to_path_buf();
     let tmp = temp_dir_in(&parent, ".dudao-").map_err(|e| Error::write(dest, e))?;
+    let abort = crate::guard::remove_on_abort(tmp.path());
     for (name, bytes) in files {
         let p = tmp.path().join(name);
         if let Some(d) = p.parent() {
@@ -235,6 +240,7 @@ pub fn stage_folder(dest: &Path, files: &[(String, Vec<u8>)]) -> Result<StagedFo
         dest: dest.to_path_buf(),
         parent,
         tmp,
+        _abort: abort,
     })
 }
 

@@ -44,6 +44,10 @@ pub enum RenderError {
     /// Writing the Word package failed.
     #[error("生成 Word 文档失败：{0}")]
     Docx(String),
+    /// The compile ran past a limit of [`crate::guard`] and was left
+    /// behind.
+    #[error("{stop}（{advice}）", stop = .0, advice = .0.advice())]
+    Stopped(crate::guard::Stop),
 }
 
 /// One typst error or warning with its position resolved.

@@ -16,6 +16,7 @@ pub mod world;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use typst::diag::Warned;
 use typst_layout::PagedDocument;
@@ -114,11 +115,11 @@ pub struct Rendered {
     pub warnings: Vec<String>,
 }
 
-/// Renders a job, building its font set (scanning `font_paths` and, if
-/// asked, the system fonts).
+/// Renders a job within the limits of [`crate::guard`], building its font
+/// set (scanning `font_paths` and, if asked, the system fonts).
 pub fn render(job: &RenderJob) -> Result<Rendered, RenderError> {
-    let fonts = FontSet::new(&job.font_paths, job.system_fonts);
-    let mut rendered = render_with_fonts(job, &fonts)?;
+    let fonts = Arc::new(FontSet::new(&job.font_paths, job.system_fonts));
+    let mut rendered = render_bounded(job, &fonts)?;
     // A mistyped --font-path would otherwise silently fall back to the
     // bundled fonts.
     for dir in job.font_paths.iter().filter(|dir| !dir.is_dir()) {
@@ -155,6 +156,39 @@ fn job_world<'a>(
 /// share one font scan. `job.font_paths` and `job.system_fonts` are ignored.
 pub fn render_with_fonts(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, RenderError> {
     evicting(job, render_inner(job, fonts))
+}
+
+/// [`render_with_fonts`] within the limits of [`crate::guard`]: a compile
+/// that runs too long or takes too much memory is left behind and
+/// [`RenderError::Stopped`] returned. What every command uses, since the
+/// sources come from templates a county edits.
+pub fn render_bounded(job: &RenderJob, fonts: &Arc<FontSet>) -> Result<Rendered, RenderError> {
+    let (j, f) = (job.clone(), fonts.clone());
+    settle(job, crate::guard::bounded(move || render_inner(&j, &f)))
+}
+
+/// [`render_docx_with_fonts`] within the limits of [`crate::guard`].
+pub fn render_docx_bounded(
+    job: &RenderJob,
+    fonts: &Arc<FontSet>,
+) -> Result<RenderedDocx, RenderError> {
+    let (j, f) = (job.clone(), fonts.clone());
+    settle(
+        job,
+        crate::guard::bounded(move || render_docx_inner(&j, &f)),
+    )
+}
+
+fn settle<T>(
+    job: &RenderJob,
+    ran: Result<Result<T, RenderError>, crate::guard::Stop>,
+) -> Result<T, RenderError> {
+    match ran {
+        Ok(done) => evicting(job, done),
+        // The compile left behind may be inside typst's caches: they are
+        // not touched.
+        Err(stop) => Err(RenderError::Stopped(stop)),
+    }
 }
 
 fn render_inner(job: &RenderJob, fonts: &FontSet) -> Result<Rendered, RenderError> {
@@ -216,9 +250,10 @@ pub fn render_docx_with_fonts(
 
 /// Typst memoises across compilations in global caches; they are dropped
 /// unless the caller is about to exit anyway (or, like `dudao watch`,
-/// wants them).
+/// wants them). Not once a thread is parked over the memory cap: it may
+/// hold the caches' lock.
 fn evicting<T>(job: &RenderJob, result: T) -> T {
-    if !job.keep_caches {
+    if !job.keep_caches && !crate::guard::tripped() {
         typst::comemo::evict(0);
     }
     result

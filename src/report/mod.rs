@@ -15,6 +15,7 @@ use crate::render::{FontSet, RenderJob, Rendered};
 use minijinja::value::{Serde, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The typst sources of one report, before compiling.
 pub struct Sources {
@@ -41,6 +42,21 @@ pub struct RenderOptions {
     pub tagged: bool,
     /// The plan's choice unless given.
     pub school_pages: Option<SchoolPages>,
+    /// The plan's templates folder unless a reviewing body says otherwise.
+    pub templates: TemplateChoice,
+}
+
+/// Which templates a render uses.
+#[derive(Debug, Clone, Default)]
+pub enum TemplateChoice {
+    /// The plan's `report.templates`, else the built-in ones.
+    #[default]
+    Plan,
+    /// The built-in templates, whatever the plan says: a county's
+    /// templates are untrusted input to the body reviewing it.
+    Builtin,
+    /// These (a reviewing body's), whatever the plan says.
+    Dir(templates::TemplateDir),
 }
 
 /// What `dudao render` writes.
@@ -80,8 +96,21 @@ struct Compiled {
     warnings: Vec<String>,
 }
 
+/// The templates folder a render uses: the plan's, if it names one, unless
+/// `choice` says otherwise.
+fn template_dir(
+    county: &County,
+    choice: &TemplateChoice,
+) -> Result<Option<templates::TemplateDir>, Error> {
+    match choice {
+        TemplateChoice::Plan => plan_template_dir(county),
+        TemplateChoice::Builtin => Ok(None),
+        TemplateChoice::Dir(d) => Ok(Some(d.clone())),
+    }
+}
+
 /// The county's templates folder, if the plan names one.
-fn template_dir(county: &County) -> Result<Option<templates::TemplateDir>, Error> {
+pub fn plan_template_dir(county: &County) -> Result<Option<templates::TemplateDir>, Error> {
     match &county.plan.report.templates {
         None => Ok(None),
         Some(d) => {
@@ -101,13 +130,23 @@ fn template_dir(county: &County) -> Result<Option<templates::TemplateDir>, Error
     }
 }
 
-/// Typst sources of the report.
+/// Typst sources of the report, from the plan's templates.
 pub fn sources(
     county: &County,
     eval: &Evaluation,
     with_school_pages: bool,
 ) -> Result<Sources, Error> {
-    let dir = template_dir(county)?;
+    sources_from(county, eval, with_school_pages, plan_template_dir(county)?)
+}
+
+/// Typst sources of the report, from the templates of `dir` (built-in
+/// where it has none).
+pub fn sources_from(
+    county: &County,
+    eval: &Evaluation,
+    with_school_pages: bool,
+    dir: Option<templates::TemplateDir>,
+) -> Result<Sources, Error> {
     let ctx = context::build(county, eval, with_school_pages);
     let env = templates::environment(dir.clone());
     // The 整改台账 and 责任清单 as attachments, when the plan asks.
@@ -156,20 +195,21 @@ fn job(county: &County, args: &RenderOptions, src: Sources) -> RenderJob {
 
 fn compile(
     county: &County,
+    dir: Option<&templates::TemplateDir>,
     job: &RenderJob,
-    fonts: &FontSet,
+    fonts: &Arc<FontSet>,
     format: ReportFormat,
 ) -> Result<Compiled, Error> {
     let done = match format {
         ReportFormat::Pdf => {
-            crate::render::render_with_fonts(job, fonts).map(|r: Rendered| Compiled {
+            crate::render::render_bounded(job, fonts).map(|r: Rendered| Compiled {
                 extent: format!("{} 页", r.document.pages().len()),
                 bytes: r.pdf,
                 fonts_used: r.fonts_used,
                 warnings: r.warnings,
             })
         }
-        ReportFormat::Docx => crate::render::render_docx_with_fonts(job, fonts).map(|r| {
+        ReportFormat::Docx => crate::render::render_docx_bounded(job, fonts).map(|r| {
             let tables = r
                 .document
                 .sections
@@ -185,17 +225,7 @@ fn compile(
             }
         }),
     };
-    done.map_err(|e| template_error(county, job, e))
-}
-
-fn template_error(county: &County, job: &RenderJob, e: crate::render::RenderError) -> Error {
-    let dir = template_dir(county).ok().flatten();
-    Error::Render(for_template_author(
-        dir.as_ref(),
-        &county.project_dir,
-        &job.main,
-        e,
-    ))
+    done.map_err(|e| Error::Render(for_template_author(dir, &county.project_dir, &job.main, e)))
 }
 
 /// A failed render as whoever edits the templates needs it: the first
@@ -211,6 +241,17 @@ pub fn for_template_author(
     use crate::render::RenderError;
     use crate::render::diag::TemplateSource;
     match e {
+        // Typst cannot say where it was: the files the county changed are
+        // where to look.
+        RenderError::Stopped(stop) => {
+            let edited = edited_templates(dir, base);
+            let which = if edited.is_empty() {
+                "内置模板".to_string()
+            } else {
+                edited.join("、")
+            };
+            format!("{stop}（正在排版由 {which} 生成的报告；{}）", stop.advice())
+        }
         // The drafter edits templates, not the generated source.
         RenderError::Compile(diags) => {
             let shown = |name: &str| match dir {
@@ -235,6 +276,23 @@ pub fn for_template_author(
     }
 }
 
+/// The templates of `dir` that differ from the built-in ones, shown
+/// relative to `base`: where a runaway compile comes from.
+fn edited_templates(dir: Option<&templates::TemplateDir>, base: &Path) -> Vec<String> {
+    let Some(d) = dir else {
+        return Vec::new();
+    };
+    let rel = d.dir.strip_prefix(base).unwrap_or(&d.dir);
+    templates::BUILTIN
+        .iter()
+        .filter(|(name, builtin)| {
+            d.dir.join(name).is_file()
+                && templates::source(name, dir).is_ok_and(|text| text != *builtin)
+        })
+        .map(|(name, _)| rel.join(name).display().to_string())
+        .collect()
+}
+
 /// What one render wrote, for the command to tell.
 pub struct Done {
     pub out: PathBuf,
@@ -249,12 +307,15 @@ pub struct Done {
     /// Every file the render read (plan, workbooks, templates, project
     /// files): what `dudao watch` watches.
     pub inputs: Vec<PathBuf>,
+    /// The templates folder the plan names, used or not (see
+    /// [`RenderOptions::templates`]).
+    pub plan_templates: Option<String>,
 }
 
 /// `dudao render`.
 pub fn run(args: &RenderOptions) -> Result<(), Error> {
     let mut clock = Stages::new();
-    let fonts = FontSet::new(&args.font_paths, !args.no_system_fonts);
+    let fonts = Arc::new(FontSet::new(&args.font_paths, !args.no_system_fonts));
     clock.lap("加载字体");
     let done = render_once(args, &fonts, &mut clock)?;
     eprintln!("已生成报告：{}（{}）", done.out.display(), done.extent);
@@ -312,7 +373,7 @@ pub fn format_of(args: &RenderOptions) -> Result<ReportFormat, Error> {
 /// that a watch scans them once.
 pub fn render_once(
     args: &RenderOptions,
-    fonts: &FontSet,
+    fonts: &Arc<FontSet>,
     clock: &mut Stages,
 ) -> Result<Done, Error> {
     let format = format_of(args)?;
@@ -329,7 +390,8 @@ pub fn render_once(
     let eval = crate::evaluate::evaluate(&county);
     clock.lap("计算指标");
     let mode = args.school_pages.unwrap_or(county.plan.report.school_pages);
-    let src = sources(&county, &eval, mode == SchoolPages::Appendix)?;
+    let dir = template_dir(&county, &args.templates)?;
+    let src = sources_from(&county, &eval, mode == SchoolPages::Appendix, dir.clone())?;
     clock.lap("渲染模板");
     // The typst sources are written first: when a template fails to
     // compile they are what the drafter needs to look at.
@@ -342,7 +404,7 @@ pub fn render_once(
         );
     }
     let job = job(&county, args, src);
-    let report = compile(&county, &job, fonts, format)?;
+    let report = compile(&county, dir.as_ref(), &job, fonts, format)?;
     clock.lap(match format {
         ReportFormat::Pdf => "typst 排版与导出 PDF",
         ReportFormat::Docx => "typst 编译与写出 Word 文档",
@@ -352,8 +414,7 @@ pub fn render_once(
     // failure leaves no partial output.
     let mut school_files = Vec::new();
     if mode == SchoolPages::Separate {
-        let dir = template_dir(&county)?;
-        let env = templates::environment(dir);
+        let env = templates::environment(dir.clone());
         let ctx = context::build(&county, &eval, false);
         let names: Vec<String> = ctx
             .schools
@@ -367,7 +428,7 @@ pub fn render_once(
             let mut j = job.clone();
             j.main = main;
             j.title = format!("{}（{}）资源配置指标核对表", s.name, s.section);
-            let r = compile(&county, &j, fonts, format)?;
+            let r = compile(&county, dir.as_ref(), &j, fonts, format)?;
             school_files.push((format!("{name}.{ext}"), r.bytes));
         }
     }
@@ -412,6 +473,7 @@ pub fn render_once(
         fonts_used: report.fonts_used,
         warnings: report.warnings,
         inputs: access.inputs(&[InputKind::Font]),
+        plan_templates: county.plan.report.templates.clone(),
     })
 }
 

@@ -126,8 +126,17 @@ pub fn source(name: &str, dir: Option<&TemplateDir>) -> Result<String, Error> {
         .ok_or_else(|| Error::Other(format!("没有名为“{name}”的报告模板")))
 }
 
+/// Steps (minijinja's fuel: about one per instruction, and one per 64
+/// bytes of text made) one render of a template may take. 泗县's report
+/// (283 school rows) takes 0.45 million, a synthetic 1,000-school county
+/// 2.7 million (BENCHMARKS.md, “Bounded templates”): the budget is 36
+/// times the larger, and a loop that never ends runs out of it in about
+/// five seconds (some 20 million steps a second).
+pub const FUEL: u64 = 100_000_000;
+
 pub fn environment(dir: Option<TemplateDir>) -> Environment<'static> {
     let mut env = Environment::new();
+    env.set_fuel(Some(FUEL));
     env.set_undefined_behavior(UndefinedBehavior::Strict);
     env.set_auto_escape_callback(|_| AutoEscape::Custom("typst".into()));
     env.set_formatter(|out, state, value| {
@@ -225,14 +234,26 @@ fn place(e: &minijinja::Error) -> String {
 }
 
 /// Render a template, turning minijinja errors into file:line messages.
-pub fn render(env: &Environment<'_>, name: &str, ctx: &Value) -> Result<String, Error> {
-    let tmpl = env.get_template(name).map_err(template_error)?;
-    tmpl.render(ctx).map_err(template_error)
+/// It runs within the limits of [`crate::guard`] (fuel bounds its steps;
+/// time and memory are bounded as typst's compile is).
+pub fn render(env: &Environment<'static>, name: &str, ctx: &Value) -> Result<String, Error> {
+    let (env, owned, ctx) = (env.clone(), name.to_string(), ctx.clone());
+    let ran = crate::guard::bounded(move || {
+        let tmpl = env.get_template(&owned).map_err(template_error)?;
+        tmpl.render(ctx).map_err(template_error)
+    });
+    ran.unwrap_or_else(|stop| {
+        Err(Error::Render(format!(
+            "report_templates/{name}：{stop}（正在渲染该模板及其引用的模板；{}）",
+            stop.advice()
+        )))
+    })
 }
 
 fn template_error(e: minijinja::Error) -> Error {
-    // A refused include is reported where it is written: the innermost
-    // template of the chain, not the one that included it.
+    // A refused include, or a loop that ran out of fuel, is reported where
+    // it is written: the innermost template of the chain, not the one that
+    // included it.
     let mut inner: &minijinja::Error = &e;
     let mut src = std::error::Error::source(&e);
     while let Some(s) = src {
@@ -240,6 +261,22 @@ fn template_error(e: minijinja::Error) -> Error {
             inner = m;
         }
         src = s.source();
+    }
+    if inner.kind() == minijinja::ErrorKind::OutOfFuel {
+        return Error::Render(format!(
+            "{}：模板运行超过 {FUEL} 步，已停止（模板中的循环可能不会结束）",
+            place(inner)
+        ));
+    }
+    // minijinja's own caps on what one expression may make.
+    let too_large = match inner.detail() {
+        Some("repeated string is too large") => Some("重复生成的文字过长（超过 1 亿个字符）"),
+        Some("repeated sequence is too large") => Some("重复生成的列表过长（超过 1 亿项）"),
+        Some("range has too many elements") => Some("range 的项数过多（超过 10 万项）"),
+        _ => None,
+    };
+    if let Some(what) = too_large {
+        return Error::Render(format!("{}：{what}，已停止", place(inner)));
     }
     if let Some(d) = inner.detail().filter(|d| d.starts_with(REFUSED)) {
         return Error::Render(format!("{}：{d}", place(inner)));
@@ -296,6 +333,24 @@ mod tests {
             .unwrap_or_default();
         assert!(err.contains("t.typ.j2:2"), "{err}");
         assert!(err.contains("请用 |prose"), "{err}");
+    }
+
+    #[test]
+    fn a_loop_that_never_ends_runs_out_of_fuel_at_its_line() {
+        let mut env = environment(None);
+        env.add_template(
+            "loop.typ.j2",
+            "一\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+        )
+        .unwrap();
+        env.add_template("outer.typ.j2", "{% include \"loop.typ.j2\" %}")
+            .unwrap();
+        let err = render(&env, "outer.typ.j2", &minijinja::context! {})
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("report_templates/loop.typ.j2:2"), "{err}");
+        assert!(err.contains(&format!("模板运行超过 {FUEL} 步")), "{err}");
     }
 
     #[test]

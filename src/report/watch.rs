@@ -9,6 +9,11 @@
 //! to the plan is watched from the next render on. A broken edit prints its
 //! located error and leaves the last good report in place: every render
 //! writes all its files or none.
+//!
+//! A template that runs past its limits (`crate::guard`) ends the watch:
+//! its compile cannot be stopped and would go on using a core and memory,
+//! so the error is printed and the command exits; the last good report
+//! stays in place.
 
 use super::{RenderOptions, Stages, render_once};
 use crate::error::Error;
@@ -28,7 +33,7 @@ const CACHE_GENERATIONS: usize = 10;
 
 pub fn run(args: &RenderOptions) -> Result<(), Error> {
     let mut args = args.clone();
-    let fonts = FontSet::new(&args.font_paths, !args.no_system_fonts);
+    let fonts = std::sync::Arc::new(FontSet::new(&args.font_paths, !args.no_system_fonts));
     let plan = std::fs::canonicalize(&args.plan).unwrap_or_else(|_| args.plan.clone());
     let mut watched: BTreeSet<PathBuf> = BTreeSet::from([plan.clone()]);
     let (tx, rx) = mpsc::channel();
@@ -61,6 +66,14 @@ pub fn run(args: &RenderOptions) -> Result<(), Error> {
         let mut clock = Stages::new();
         let result = render_once(&args, &fonts, &mut clock);
         let took = start.elapsed().as_secs_f64();
+        if crate::guard::runaway() {
+            // The runaway compile goes on in its thread; only the exit of
+            // the process ends it.
+            let e = result.err().map(|e| e.to_string()).unwrap_or_default();
+            return Err(Error::Other(format!(
+                "{e}\n监视已停止：失控的模板无法中途终止，上一次生成的文件保持不变；改正模板后请重新运行 dudao watch"
+            )));
+        }
         typst::comemo::evict(CACHE_GENERATIONS);
         match result {
             Ok(done) => {

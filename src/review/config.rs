@@ -27,6 +27,37 @@ pub struct ReviewConfig {
     /// replace the built-in wording of the 复核报告.
     #[serde(default)]
     pub templates: Option<Spanned<String>>,
+    /// Whose templates lay out each county's own report under
+    /// `--with-reports`. A county's templates are input from the county
+    /// under review, run by the reviewing body: not used unless said here.
+    #[serde(default)]
+    pub report_templates: Option<Spanned<ReportTemplates>>,
+}
+
+/// `report_templates:` in REVIEW.yaml.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+pub enum ReportTemplates {
+    /// The built-in templates (the default).
+    #[default]
+    #[serde(rename = "builtin", alias = "内置")]
+    Builtin,
+    /// The reviewing body's `templates:` folder.
+    #[serde(rename = "review", alias = "复核单位")]
+    Review,
+    /// Each county's own, as its plan names them.
+    #[serde(rename = "county", alias = "各县")]
+    County,
+}
+
+impl ReportTemplates {
+    /// As the run tells it.
+    pub fn zh(self) -> &'static str {
+        match self {
+            ReportTemplates::Builtin => "内置模板",
+            ReportTemplates::Review => "复核单位的模板",
+            ReportTemplates::County => "各县自己的模板",
+        }
+    }
 }
 
 /// The stage of the review chain the packet is for.
@@ -190,6 +221,16 @@ impl Loaded {
             errors.push(yaml(
                 self.at(&c.sample.fail_weight),
                 "sample.fail_weight（未达标学校的抽取权重）应为不小于 1 的数".into(),
+            ));
+        }
+        if let Some(t) = &c.report_templates
+            && t.value == ReportTemplates::Review
+            && c.templates.is_none()
+        {
+            errors.push(yaml(
+                self.at(t),
+                "report_templates: review 要用复核单位的模板，但没有写 templates（模板文件夹）"
+                    .into(),
             ));
         }
         let mut seen: Vec<PathBuf> = Vec::new();

@@ -524,7 +524,7 @@ pub fn run(o: &ReviewOptions) -> Result<(), Error> {
         // Now against every file each county's plan named and the review
         // read, those of counties that failed included.
         cfg.access.check_output_dir(dir)?;
-        let fonts = crate::render::FontSet::new(&[], true);
+        let fonts = std::sync::Arc::new(crate::render::FontSet::new(&[], true));
         // Independent documents of one review: laid out on both cores.
         let (pdf, book) = rayon::join(
             || render::pdf(&cfg, &review, &fonts),

@@ -5,11 +5,13 @@
 //! style's functions, so the same ones can give a Word document later.
 
 use super::Review;
-use super::config::Loaded;
+use super::config::{Loaded, ReportTemplates};
 use crate::error::Error;
 use crate::render::{FontSet, RenderJob};
+use crate::report::TemplateChoice;
 use crate::report::templates::TemplateDir;
 use minijinja::value::{Serde, Value};
+use std::sync::Arc;
 
 /// The PDF's file name in the packet.
 pub const PDF_FILE: &str = "复核报告.pdf";
@@ -45,7 +47,7 @@ pub fn source(
 }
 
 /// The 复核报告 as PDF bytes.
-pub fn pdf(cfg: &Loaded, review: &Review, fonts: &FontSet) -> Result<Vec<u8>, Error> {
+pub fn pdf(cfg: &Loaded, review: &Review, fonts: &Arc<FontSet>) -> Result<Vec<u8>, Error> {
     let date = cfg.config.date.0;
     let dir = template_dir(cfg)?;
     let style = crate::report::templates::source("style.typ", dir.as_ref())?;
@@ -58,7 +60,7 @@ pub fn pdf(cfg: &Loaded, review: &Review, fonts: &FontSet) -> Result<Vec<u8>, Er
     job.keep_caches = true;
     // A reviewing body that edits its templates is told the line of its
     // own file, as a county is.
-    let done = crate::render::render_with_fonts(&job, fonts).map_err(|e| {
+    let done = crate::render::render_bounded(&job, fonts).map_err(|e| {
         let m = crate::report::for_template_author(dir.as_ref(), &cfg.dir, &job.main, e);
         Error::Render(format!("复核报告排版失败：{m}"))
     })?;
@@ -124,6 +126,10 @@ impl Budget {
 /// last, so without the trim the process kept every arena's high-water
 /// mark: 1.7 GB for 100 counties where two reports need about 1.2 GB.
 fn release_caches() {
+    // A thread parked over the memory cap may hold the caches' lock.
+    if crate::guard::tripped() {
+        return;
+    }
     typst::comemo::evict(0);
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free memory to the system; it is
@@ -139,6 +145,11 @@ fn release_caches() {
 /// into `dir`, each its own document, never one giant one.
 /// Returns how many were written.
 ///
+/// A county's templates are input from the county under review: each
+/// report is laid out with the built-in templates, or the reviewing
+/// body's, unless REVIEW.yaml's `report_templates: county` says to run
+/// the counties' own; the run says which ([`which_templates`]).
+///
 /// The reports are rendered by plain worker threads, not a rayon
 /// `par_iter`: typst itself uses rayon, and a rayon worker waiting inside
 /// one report steals the next county's, so reports piled up in memory (13
@@ -148,9 +159,22 @@ pub fn county_reports(
     cfg: &Loaded,
     review: &Review,
     dir: &std::path::Path,
-    fonts: &FontSet,
+    fonts: &Arc<FontSet>,
     progress: bool,
 ) -> Result<usize, Error> {
+    let choice = cfg
+        .config
+        .report_templates
+        .as_ref()
+        .map_or(ReportTemplates::Builtin, |t| t.value);
+    let templates = match choice {
+        ReportTemplates::Builtin => TemplateChoice::Builtin,
+        ReportTemplates::County => TemplateChoice::Plan,
+        // `check` made sure the folder is named.
+        ReportTemplates::Review => {
+            template_dir(cfg)?.map_or(TemplateChoice::Builtin, TemplateChoice::Dir)
+        }
+    };
     // The 复核报告 laid out just before keeps its caches (most of the
     // packet's memory) for nothing now: without this the first two
     // reports were laid out on top of them.
@@ -181,11 +205,12 @@ pub fn county_reports(
         let args = crate::report::RenderOptions {
             plan: cfg.resolve(&e.plan.value),
             output: Some(dir.join(format!("{}.pdf", names[k]))),
+            templates: templates.clone(),
             ..Default::default()
         };
         let mut clock = crate::report::Stages::new();
         let r = crate::report::render_once(&args, fonts, &mut clock)
-            .map(|_| ())
+            .map(|done| (c.county.clone(), done.plan_templates))
             .map_err(|err| Error::Other(format!("【{}】自评报告生成失败：{err}", c.county)));
         // `render_once` keeps typst's caches for a one-shot command; a
         // hundred reports would keep them all.
@@ -196,19 +221,18 @@ pub fn county_reports(
     let workers = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .clamp(1, REPORTS_AT_ONCE);
-    let mut errors: Vec<(usize, Error)> = std::thread::scope(|s| {
+    type Outcome = (usize, Result<(String, Option<String>), Error>);
+    let mut outcomes: Vec<Outcome> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 s.spawn(|| {
-                    let mut failed = Vec::new();
+                    let mut done = Vec::new();
                     while let Some(k) = budget.take(&rows) {
                         let r = render(k);
                         budget.done(rows[k]);
-                        if let Err(e) = r {
-                            failed.push((k, e));
-                        }
+                        done.push((k, r));
                     }
-                    failed
+                    done
                 })
             })
             .collect();
@@ -218,12 +242,48 @@ pub fn county_reports(
             .collect()
     });
     bar.finish_and_clear();
+    // In REVIEW.yaml order, whichever thread met them.
+    outcomes.sort_by_key(|(k, _)| *k);
+    let mut rendered = Vec::new();
+    let mut errors = Vec::new();
+    for (_, r) in outcomes {
+        match r {
+            Ok(done) => rendered.push(done),
+            Err(e) => errors.push(e),
+        }
+    }
     if errors.is_empty() {
+        eprint!("{}", which_templates(choice, cfg, &rendered));
         return Ok(names.len());
     }
-    // In REVIEW.yaml order, whichever thread met them.
-    errors.sort_by_key(|(k, _)| *k);
-    Err(Error::Many(errors.into_iter().map(|(_, e)| e).collect()))
+    Err(Error::Many(errors))
+}
+
+/// Which templates laid out the counties' reports, as the run tells it:
+/// one line for all, and one for each county whose plan names its own
+/// templates, saying whether they were used.
+fn which_templates(
+    choice: ReportTemplates,
+    cfg: &Loaded,
+    rendered: &[(String, Option<String>)],
+) -> String {
+    let mut s = match (choice, &cfg.config.templates) {
+        (ReportTemplates::Review, Some(t)) => {
+            format!("各县自评报告使用复核单位的模板（{}）\n", t.value)
+        }
+        _ => format!("各县自评报告使用{}\n", choice.zh()),
+    };
+    for (county, own) in rendered {
+        let Some(own) = own else { continue };
+        if choice == ReportTemplates::County {
+            s.push_str(&format!("【{county}】使用本县的模板（{own}）\n"));
+        } else {
+            s.push_str(&format!(
+                "【{county}】计划文件指定的模板（{own}）未使用：被复核县的模板须在 REVIEW.yaml 写 report_templates: county 才会运行\n"
+            ));
+        }
+    }
+    s
 }
 
 #[cfg(test)]

@@ -161,6 +161,9 @@ fn review_text(cs: &[SynthCounty]) -> String {
          level: 市级复核\n\
          date: 2024-06-20\n\
          sample: {{ per_county: 10, seed: 20240620 }}\n\
+         # --with-reports 生成各县自评报告所用的模板：builtin 内置模板（默认）；review 复核单位的模板\n\
+         # （templates: 所指文件夹）；county 各县计划文件所指的模板（由被复核的县编写，须明确写出才使用）。\n\
+         report_templates: builtin\n\
          counties:\n",
         n = cs.len()
     );
