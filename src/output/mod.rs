@@ -4,6 +4,7 @@
 //! included, goes through [`write_file`] here, so that no output is ever
 //! left half-written.
 
+pub mod excel;
 pub mod format;
 pub mod table;
 pub mod xlsx;
