@@ -18,6 +18,7 @@
 
 mod chart;
 pub mod cv;
+#[cfg(feature = "report")]
 pub mod review;
 pub mod school;
 pub mod standards;
