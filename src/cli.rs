@@ -71,6 +71,9 @@ pub enum Command {
         /// 上次生成并经填写的台账
         #[arg(long, value_name = "文件")]
         ledger: Option<PathBuf>,
+        /// 允许 --ledger 给出的台账属于别的县（默认拒绝：合并后它的问题都会被当作已整改）
+        #[arg(long, requires = "ledger")]
+        ledger_any_county: bool,
     },
     /// 生成责任清单：按牵头单位、责任单位列出任务、目标、时限和整改问题（PDF 和 Excel）
     #[command(help_template = HELP_TEMPLATE)]
@@ -83,6 +86,9 @@ pub enum Command {
         /// 上次的台账，问题的状态按台账计
         #[arg(long, value_name = "文件")]
         ledger: Option<PathBuf>,
+        /// 允许 --ledger 给出的台账属于别的县（默认拒绝）
+        #[arg(long, requires = "ledger")]
+        ledger_any_county: bool,
         #[command(flatten)]
         limits: LimitArgs,
     },
@@ -272,16 +278,19 @@ pub fn run(cli: Cli) -> Result<(), Error> {
             input,
             output,
             ledger,
+            ledger_any_county,
         } => crate::ledger::run(
             &input.plan,
             &input.schools,
             output.as_deref(),
             ledger.as_deref(),
+            ledger_any_county,
         ),
         Command::Units {
             input,
             output,
             ledger,
+            ledger_any_county,
             limits,
         } => {
             limits.apply();
@@ -290,6 +299,7 @@ pub fn run(cli: Cli) -> Result<(), Error> {
                 &input.schools,
                 output.as_deref(),
                 ledger.as_deref(),
+                ledger_any_county,
             )
         }
         Command::Init {

@@ -221,6 +221,7 @@ fn sheet_name(name: &str, used: &[String]) -> String {
 
 /// The workbook: one sheet per unit, then the name mapping.
 pub fn workbook(u: &Units, day: chrono::NaiveDate) -> Result<Vec<u8>, crate::error::Error> {
+    use crate::output::excel;
     use chrono::Datelike;
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatBorder, Workbook};
     let run = || -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -248,7 +249,7 @@ pub fn workbook(u: &Units, day: chrono::NaiveDate) -> Result<Vec<u8>, crate::err
             for (c, w) in [10.0, 26.0, 8.0, 36.0, 14.0, 24.0, 10.0].iter().enumerate() {
                 ws.set_column_width(c as u16, *w)?;
             }
-            ws.write_string_with_format(0, 0, format!("{}责任清单", unit.name), &h)?;
+            excel::write_text(ws, 0, 0, &format!("{}责任清单", unit.name), &h)?;
             let mut r = 2;
             ws.write_string_with_format(1, 0, "一、承担的任务", &h)?;
             for (c, t) in ["任务", "内容", "角色", "目标", "时限", "实际", "状态"]
@@ -275,7 +276,7 @@ pub fn workbook(u: &Units, day: chrono::NaiveDate) -> Result<Vec<u8>, crate::err
                         x.map_or("", |x| x.status.as_str()),
                     ];
                     for (c, v) in cells.iter().enumerate() {
-                        ws.write_string_with_format(r, c as u16, *v, &f)?;
+                        excel::write_text(ws, r, c as u16, v, &f)?;
                     }
                     r += 1;
                 }
@@ -312,7 +313,7 @@ pub fn workbook(u: &Units, day: chrono::NaiveDate) -> Result<Vec<u8>, crate::err
                     &it.status,
                 ];
                 for (c, v) in cells.iter().enumerate() {
-                    ws.write_string_with_format(r, c as u16, v.as_str(), &f)?;
+                    excel::write_text(ws, r, c as u16, v.as_str(), &f)?;
                 }
                 r += 1;
             }
@@ -327,12 +328,12 @@ pub fn workbook(u: &Units, day: chrono::NaiveDate) -> Result<Vec<u8>, crate::err
             ws.write_string_with_format(1, 0, "各单位名称写法一致，无需归并", &f)?;
         }
         for (n, m) in u.mapping.iter().enumerate() {
-            ws.write_string_with_format(1 + n as u32, 0, &m.written, &f)?;
-            ws.write_string_with_format(1 + n as u32, 1, &m.unit, &f)?;
+            excel::write_text(ws, 1 + n as u32, 0, &m.written, &f)?;
+            excel::write_text(ws, 1 + n as u32, 1, &m.unit, &f)?;
         }
         wb.save_to_buffer()
     };
-    run().map_err(|e| crate::error::Error::Other(format!("无法生成责任清单工作簿：{e}")))
+    run().map_err(|e| excel::error("责任清单工作簿", e))
 }
 
 /// The 责任清单 as a PDF, through the report's templates and renderer.
@@ -383,9 +384,10 @@ pub fn run(
     schools: &[std::path::PathBuf],
     output: Option<&std::path::Path>,
     previous: Option<&std::path::Path>,
+    any_county: bool,
 ) -> Result<(), crate::error::Error> {
     use std::path::PathBuf;
-    let (county, prev) = crate::ledger::load(plan, schools, previous)?;
+    let (county, prev) = crate::ledger::load(plan, schools, previous, any_county)?;
     let ext = |p: &std::path::Path, e: &str| {
         p.extension()
             .and_then(|x| x.to_str())

@@ -560,3 +560,253 @@ fn an_unknown_indicator_in_the_plans_ledger_units_is_refused_at_its_line() {
     let after = std::fs::read_to_string(dir.path().join("plan.yaml")).unwrap();
     assert_eq!(after, plan, "the plan is not touched");
 }
+
+// ---------------------------------------------------------------------
+// Whose ledger, how large, how long a cell (issue 17)
+// ---------------------------------------------------------------------
+
+/// `dudao ledger` with `--ledger prev` and more arguments; the output path.
+fn carry_over(dir: &Path, prev: &Path, more: &[&str]) -> (Output, PathBuf) {
+    let plan = dir.join("plan.yaml");
+    let out = dir.join("新台账.xlsx");
+    let mut args: Vec<&std::ffi::OsStr> = vec![
+        "ledger".as_ref(),
+        plan.as_os_str(),
+        "--ledger".as_ref(),
+        prev.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+    ];
+    args.extend(more.iter().map(|a| std::ffi::OsStr::new(*a)));
+    (run(&args), out)
+}
+
+#[test]
+fn another_countys_ledger_is_refused_and_taken_only_when_the_user_says_so() {
+    // The same example data, planned as another county: 泗县's ledger is
+    // not this county's.
+    let dir = project(|p| p.replacen("county: 泗县", "county: 灵璧县", 1));
+    let prev = dir.path().join(PREVIOUS);
+    let before = std::fs::read(&prev).unwrap();
+    let (o, out) = carry_over(dir.path(), &prev, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "{}：这是“泗县”的整改台账（工作表“整改台账”，单元格 A1 的标题为“泗县义务教育优质均衡发展整改台账（示例数据）”），不是计划文件中的“灵璧县”的",
+            prev.display()
+        )) && err.contains("--ledger-any-county"),
+        "{err}"
+    );
+    assert!(!out.exists(), "nothing written");
+    // `units` reads the ledger too, and refuses it the same way.
+    let plan = dir.path().join("plan.yaml");
+    let list = dir.path().join("清单.xlsx");
+    let u = run(&[
+        "units".as_ref(),
+        plan.as_os_str(),
+        "--ledger".as_ref(),
+        prev.as_os_str(),
+        "-o".as_ref(),
+        list.as_os_str(),
+    ]);
+    assert_eq!(u.status.code(), Some(1), "{}", stderr(&u));
+    assert!(stderr(&u).contains("不是计划文件中的“灵璧县”的"));
+    assert!(!list.exists());
+    // Said on purpose: merged as any ledger is.
+    let (o, out) = carry_over(dir.path(), &prev, &["--ledger-any-county"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("已整改1"), "{}", stderr(&o));
+    assert!(row(&rows(&out), "泗县第三小学|小学|L7")["状态"] == "已整改");
+    let u = run(&[
+        "units".as_ref(),
+        plan.as_os_str(),
+        "--ledger".as_ref(),
+        prev.as_os_str(),
+        "--ledger-any-county".as_ref(),
+        "-o".as_ref(),
+        list.as_os_str(),
+    ]);
+    assert!(u.status.success(), "{}", stderr(&u));
+    assert_eq!(std::fs::read(&prev).unwrap(), before, "input unchanged");
+}
+
+/// Whether python3 has openpyxl (CI installs it); a message when not.
+fn has_openpyxl() -> bool {
+    let ok = Command::new("python3")
+        .args(["-c", "import openpyxl"])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !ok {
+        eprintln!("跳过：未安装 openpyxl（python3 -m pip install openpyxl；CI 会安装）");
+    }
+    ok
+}
+
+/// A ledger as openpyxl writes it: `rows` rows of schools that no longer
+/// fail (so all close), with staff's text; `title` in A1 and `property`
+/// as the document's title, each when given.
+fn openpyxl_ledger(path: &Path, rows: usize, title: Option<&str>, property: Option<&str>) {
+    let script = r#"
+import sys, openpyxl
+path, n, title, prop = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+H = ["序号", "问题类别", "学校（范围）", "学段", "指标", "问题", "整改措施", "责任单位",
+     "责任人", "完成时限", "估算投入（万元）", "状态", "进展", "销号情况", "标识（请勿修改）"]
+wb = openpyxl.Workbook()
+ws = wb.active
+ws.title = "整改台账"
+if title:
+    ws.cell(1, 1, title)
+ws.cell(2, 1, "说明")
+for c, h in enumerate(H, 1):
+    ws.cell(3, c, h)
+keys = wb.create_sheet("台账标识")
+keys.sheet_state = "hidden"
+keys.cell(1, 1, "本表记录上次写出的台账标识")
+for i in range(n):
+    school = f"第{i + 1}号已撤并小学"
+    key = f"{school}|小学|L5"
+    ws.append([i + 1, "资源配置", school, "小学", "生均体育运动场馆面积", "低于标准。",
+               f"措施{i + 1}", "牵头：县教体局", f"责任人{i + 1}", "2024年底", None,
+               "整改中" if i % 3 == 0 else "待整改", f"进展{i + 1}", None, key])
+    keys.cell(i + 2, 1, key)
+wb.properties.title = prop or None
+wb.save(path)
+"#;
+    let o = Command::new("python3")
+        .args(["-c", script])
+        .arg(path)
+        .arg(rows.to_string())
+        .arg(title.unwrap_or(""))
+        .arg(property.unwrap_or(""))
+        .output()
+        .expect("python3");
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// Rows of a ledger written by another program read back in full, and
+/// fast: read-back is linear in its rows (it was quadratic: 40,000 rows took
+/// 13 s). The 100,000-row figure in the release build is in BENCHMARKS.md
+/// (scripts/bench-ledger.sh).
+#[test]
+fn a_large_ledger_written_by_openpyxl_reads_back_whole_and_in_order() {
+    if !has_openpyxl() {
+        return;
+    }
+    const N: usize = 5_000;
+    let dir = project(|p| p);
+    let prev = dir.path().join("openpyxl台账.xlsx");
+    openpyxl_ledger(&prev, N, Some("泗县义务教育优质均衡发展整改台账"), None);
+    let started = std::time::Instant::now();
+    let (o, out) = carry_over(dir.path(), &prev, &[]);
+    let took = started.elapsed();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    // The example's own problems are new; every row read is closed.
+    assert!(err.contains(&format!("已整改{N}")), "{err}");
+    let r = rows(&out);
+    for i in [0, 1, N / 2, N - 1] {
+        let x = &r[i];
+        let school = format!("第{}号已撤并小学", i + 1);
+        assert_eq!(x["标识（请勿修改）"], format!("{school}|小学|L5"));
+        assert_eq!(x["状态"], "已整改");
+        assert_eq!(x["整改措施"], format!("措施{}", i + 1));
+        assert_eq!(x["责任人"], format!("责任人{}", i + 1));
+        assert_eq!(x["进展"], format!("进展{}", i + 1));
+        assert_eq!(x["销号情况"], "依据2023年9月30日统计数据已达到标准");
+    }
+    // Then this year's problems, new.
+    assert!(r.len() > N);
+    assert!(r[N..].iter().all(|x| x["状态"] == "待整改"), "{:?}", r[N]);
+    // Generous for a loaded machine and the debug build.
+    assert!(took.as_secs() < 60, "{took:?}");
+    eprintln!("{N} 行台账读回、合并、写出：{took:?}");
+}
+
+#[test]
+fn a_ledger_without_its_title_row_is_known_by_its_document_title() {
+    if !has_openpyxl() {
+        return;
+    }
+    let dir = project(|p| p);
+    let prev = dir.path().join("无标题.xlsx");
+    openpyxl_ledger(&prev, 3, None, Some("灵璧县义务教育优质均衡发展整改台账"));
+    let (o, out) = carry_over(dir.path(), &prev, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("这是“灵璧县”的整改台账（文档属性中的标题为“灵璧县义务教育优质均衡发展整改台账”），不是计划文件中的“泗县”的"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+    // Neither a title row nor a title: whose it is cannot be told.
+    openpyxl_ledger(&prev, 3, None, None);
+    let (o, out) = carry_over(dir.path(), &prev, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("看不出这份整改台账是哪个县的"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+    let (o, _) = carry_over(dir.path(), &prev, &["--ledger-any-county"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // This county's, by its title only.
+    openpyxl_ledger(&prev, 3, None, Some("泗县义务教育优质均衡发展整改台账"));
+    let (o, _) = carry_over(dir.path(), &prev, &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn a_staff_cell_too_long_for_excel_is_refused_at_its_cell_and_nothing_is_written() {
+    let dir = project(|p| p);
+    let prev = dir.path().join(PREVIOUS);
+    // Staff pasted a 40,000-character text into 责任人 (LibreOffice keeps
+    // it; Excel could not write the ledger back).
+    let long = "进展".repeat(20_000);
+    edit_shared_string(&prev, "张明（县教体局基建股）", &long);
+    let before = std::fs::read(&prev).unwrap();
+    let (o, out) = carry_over(dir.path(), &prev, &[]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    let cell = {
+        let grids = dudao::input::grid::read_workbook(&prev, "台账").unwrap();
+        let g = grids.iter().find(|g| &*g.sheet == "整改台账").unwrap();
+        let r = (0..g.rows.len() as u32)
+            .find(|&r| (0..g.width()).any(|c| g.get(r, c).display() == long))
+            .unwrap();
+        let c = (0..g.width())
+            .find(|&c| g.get(r, c).display() == long)
+            .unwrap();
+        dudao::source::a1(r, c)
+    };
+    assert!(
+        err.contains(&format!(
+            "{}，工作表“整改台账”，单元格 {cell}：这段文字（“进展进展",
+            prev.display()
+        )) && err.contains(
+            "有 40000 个字符，超过了 Excel 每个单元格最多 32767 个字符的上限，写不进工作簿；请把它缩短到 32767 个字符以内"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("String exceeds"), "{err}");
+    assert!(!out.exists(), "nothing written");
+    assert_eq!(std::fs::read(&prev).unwrap(), before, "input unchanged");
+}
+
+#[test]
+fn units_in_the_plan_too_long_for_a_cell_are_refused_at_their_line() {
+    let long = "县".repeat(33_000);
+    let dir = project(|p| format!("{p}\nledger:\n  responsible:\n    L5: {{ lead: [{long}] }}\n"));
+    let plan = std::fs::read_to_string(dir.path().join("plan.yaml")).unwrap();
+    let line = line_of(&plan, "L5: {");
+    let (o, out) = ledger_of(&dir);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("plan.yaml:{line}:9：这段文字（“牵头：县县"))
+            && err.contains("有 33003 个字符，超过了 Excel 每个单元格最多 32767 个字符的上限"),
+        "{err}"
+    );
+    assert!(!out.exists());
+}

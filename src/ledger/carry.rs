@@ -11,6 +11,7 @@ use super::xlsx as w;
 use super::{CLOSED, IN_PROGRESS, Item, OPEN, OVERDUE, day_zh};
 use crate::error::Error;
 use chrono::NaiveDate;
+use std::collections::{HashMap, HashSet};
 
 pub fn carry(
     current: Vec<Item>,
@@ -21,11 +22,18 @@ pub fn carry(
     let mut findings = Vec::new();
     let mut out: Vec<Item> = Vec::new();
     let mut current: Vec<Option<Item>> = current.into_iter().map(Some).collect();
+    // Where each current key is, so that matching a row is one look-up
+    // (the order of the output stays the lists', never the map's).
+    let mut index: HashMap<String, usize> = HashMap::with_capacity(current.len());
+    for (i, c) in current.iter().enumerate() {
+        if let Some(c) = c {
+            index.entry(c.key.clone()).or_insert(i);
+        }
+    }
     for row in &prev.rows {
-        let found = current
-            .iter_mut()
-            .find(|c| c.as_ref().is_some_and(|c| c.key == row.key))
-            .and_then(Option::take);
+        let found = index
+            .remove(row.key.as_str())
+            .and_then(|i| current[i].take());
         match found {
             Some(mut it) => {
                 keep_typed(&mut it, row);
@@ -58,11 +66,9 @@ pub fn carry(
             }
         }
     }
+    let kept: HashSet<&str> = prev.rows.iter().map(|r| r.key.as_str()).collect();
     let deleted: Vec<&String> = match &prev.written {
-        Some(keys) => keys
-            .iter()
-            .filter(|k| !prev.rows.iter().any(|r| &r.key == *k))
-            .collect(),
+        Some(keys) => keys.iter().filter(|k| !kept.contains(k.as_str())).collect(),
         None => {
             findings.push(format!(
                 "{}：缺少隐藏的工作表“{}”，无法核对上次台账中是否有被删除的行",
@@ -72,10 +78,9 @@ pub fn carry(
             Vec::new()
         }
     };
+    // Keys still found and not yet matched: `index` lost the matched ones.
     for k in &deleted {
-        let back = current
-            .iter()
-            .any(|c| c.as_ref().is_some_and(|c| &c.key == *k));
+        let back = index.get(k.as_str()).is_some_and(|&i| current[i].is_some());
         findings.push(if back {
             format!(
                 "{}：上次台账中标识为“{k}”的一行已被删除，但新数据中该问题仍存在，已重新列入（销号情况栏注明）",
@@ -88,8 +93,9 @@ pub fn carry(
             )
         });
     }
+    let deleted: HashSet<&str> = deleted.iter().map(|k| k.as_str()).collect();
     for mut it in current.into_iter().flatten() {
-        if deleted.contains(&&it.key) {
+        if deleted.contains(it.key.as_str()) {
             it.note = "上次台账中此行被删除，新数据中问题仍存在，重新列入".into();
         }
         out.push(it);

@@ -14,6 +14,7 @@ use crate::model::{County, Section};
 use crate::profile::{ResourceIndicator, fmt_number};
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
+use std::collections::{HashMap, HashSet};
 
 /// Where a key's parts are separated. Not a character a school name has.
 pub const KEY_SEP: char = '|';
@@ -67,18 +68,34 @@ pub struct Item {
 impl Item {
     /// 牵头单位 and 配合 as one cell: `牵头：县教体局；配合：县财政局、县住建局`.
     pub fn units_text(&self) -> String {
-        let mut s = String::new();
-        if !self.lead.is_empty() {
-            s.push_str(&format!("牵头：{}", self.lead.join("、")));
-        }
-        if !self.responsible.is_empty() {
-            if !s.is_empty() {
-                s.push('；');
-            }
-            s.push_str(&format!("配合：{}", self.responsible.join("、")));
-        }
-        s
+        units_text(&self.lead, &self.responsible)
     }
+}
+
+/// `牵头：A、B；配合：C`.
+fn units_text(lead: &[String], responsible: &[String]) -> String {
+    let mut s = String::new();
+    if !lead.is_empty() {
+        s.push_str(&format!("牵头：{}", lead.join("、")));
+    }
+    if !responsible.is_empty() {
+        if !s.is_empty() {
+            s.push('；');
+        }
+        s.push_str(&format!("配合：{}", responsible.join("、")));
+    }
+    s
+}
+
+/// The plan's `ledger.responsible` units fill one 责任单位 cell each: one
+/// too long for a cell is refused at its line, where it can be shortened.
+fn check_plan_units(plan: &Plan, label: &str) -> Result<(), crate::error::Error> {
+    for o in plan.ledger.responsible.values() {
+        crate::output::excel::check_cell(&units_text(&o.value.lead, &o.value.responsible), || {
+            crate::output::excel::Origin::Yaml(crate::input::yaml::yaml_ref(label, o.referenced))
+        })?;
+    }
+    Ok(())
 }
 
 /// The ledger of one run: its items and what reading the previous one
@@ -127,6 +144,16 @@ pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
     let rules = &county.profile.ledger;
     let say = |key: &str, fields: &[(&str, &str)]| rules.problem(key, fields);
     let mut out: Vec<Item> = Vec::new();
+    // Keys already listed: a county of thousands of schools has tens of
+    // thousands of rows, so a repeat is found by look-up, not by scanning.
+    let mut listed: HashSet<String> = HashSet::new();
+    let gaps: HashMap<(&str, Section), &crate::evaluate::gaps::SchoolGap> = e
+        .gaps
+        .schools
+        .iter()
+        .rev()
+        .map(|g| ((g.name.as_str(), g.section), g))
+        .collect();
     let new = |key: String, category: &str, scope: &str, section: &str, id: &str| Item {
         key,
         category: category.into(),
@@ -149,11 +176,7 @@ pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
     // A school-学段 below a standard, one row per indicator; one failing
     // the per-school rule says so on each of its rows.
     for s in e.schools.iter().filter(|s| s.included) {
-        let gap = e
-            .gaps
-            .schools
-            .iter()
-            .find(|g| g.name == s.name && g.section == s.section);
+        let gap = gaps.get(&(s.name.as_str(), s.section)).copied();
         for i in ResourceIndicator::ALL {
             let st = s.status.get(&i).copied().unwrap_or(MetStatus::Met);
             if st == MetStatus::Met {
@@ -205,6 +228,7 @@ pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
                 clauses.push(say("school_fails", &[]));
             }
             it.problem = sentence(&clauses);
+            listed.insert(it.key.clone());
             out.push(it);
         }
     }
@@ -221,7 +245,7 @@ pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
             let whole = s.items.iter().any(|x| x.id == id && x.whole_school);
             let section = if whole { "全校" } else { s.section.zh() };
             let k = key(&s.name, section, id);
-            if out.iter().any(|it| it.key == k) {
+            if !listed.insert(k.clone()) {
                 continue;
             }
             let name = indicator_name(e, id);
@@ -340,7 +364,8 @@ pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
             },
             &what,
         );
-        if out.iter().any(|it| it.key == k) {
+        // Only target rows have keys of this form.
+        if !listed.insert(k.clone()) {
             continue;
         }
         let mut it = new(k, "方案目标", "全县", section, &t.indicator);
@@ -515,20 +540,25 @@ pub fn build(
 }
 
 /// The county loaded with the previous ledger (named on the command line,
-/// so readable wherever it is) read and recorded as an input.
+/// so readable wherever it is) read and recorded as an input. The ledger
+/// must be this county's unless `any_county` (`--ledger-any-county`).
 pub fn load(
     plan: &std::path::Path,
     schools: &[std::path::PathBuf],
     previous: Option<&std::path::Path>,
+    any_county: bool,
 ) -> Result<(County, Option<read::Previous>), crate::error::Error> {
     let mut county = crate::input::load(plan, schools)?;
+    check_plan_units(&county.plan, &plan.display().to_string())?;
     let prev = match previous {
         None => None,
         Some(p) => {
             if let Some(a) = std::sync::Arc::get_mut(&mut county.access) {
                 a.allow(p);
             }
-            Some(read::read(&county.access, p)?)
+            let prev = read::read(&county.access, p)?;
+            prev.check_county(&county.plan.county, any_county)?;
+            Some(prev)
         }
     };
     Ok((county, prev))
@@ -540,8 +570,9 @@ pub fn run(
     schools: &[std::path::PathBuf],
     output: Option<&std::path::Path>,
     previous: Option<&std::path::Path>,
+    any_county: bool,
 ) -> Result<(), crate::error::Error> {
-    let (county, prev) = load(plan, schools, previous)?;
+    let (county, prev) = load(plan, schools, previous, any_county)?;
     let out = output
         .map(std::path::Path::to_path_buf)
         .unwrap_or_else(|| county.project_dir.join("整改台账.xlsx"));

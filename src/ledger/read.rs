@@ -8,8 +8,9 @@
 use super::xlsx::{self as w, HEADERS};
 use crate::error::Error;
 use crate::input::grid::{Cell, Grid};
+use crate::output::excel::{self, Origin};
 use crate::source::CellRef;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 /// One row of the previous ledger, every cell as text.
@@ -37,6 +38,45 @@ pub struct Previous {
     /// Keys the tool wrote last time (hidden sheet), with their row
     /// number then; none when the sheet is gone.
     pub written: Option<Vec<String>>,
+    /// Whose ledger it is, by its title, and where that was read.
+    pub county: Option<Owner>,
+}
+
+/// The county a ledger names in its title.
+#[derive(Debug, Clone)]
+pub struct Owner {
+    pub county: String,
+    /// The whole title, as read.
+    pub title: String,
+    /// “工作表“整改台账”，单元格 A1” or “文档属性中的标题”.
+    pub from: String,
+}
+
+impl Previous {
+    /// Refuse another county's ledger: merged, its problems would all be
+    /// closed as 已整改 and this county's listed as new. `any` is the user
+    /// saying it is meant (`--ledger-any-county`).
+    pub fn check_county(&self, county: &str, any: bool) -> Result<(), Error> {
+        if any {
+            return Ok(());
+        }
+        let refuse = |message: String| Error::File {
+            file: self.file.clone(),
+            message,
+        };
+        match &self.county {
+            Some(o) if o.county == county.trim() => Ok(()),
+            Some(o) => Err(refuse(format!(
+                "这是“{}”的整改台账（{}为“{}”），不是计划文件中的“{county}”的；合并进来，它的问题都会被当作已整改。请确认选对了文件；确要沿用，请加 --ledger-any-county",
+                o.county, o.from, o.title
+            ))),
+            None => Err(refuse(format!(
+                "看不出这份整改台账是哪个县的（工作表“{}”的标题和文档属性中的标题都不是“某县{}”），无法确认它是“{county}”的；请使用 dudao ledger 写出的台账；确要沿用，请加 --ledger-any-county",
+                w::SHEET,
+                w::TITLE_SUFFIX
+            ))),
+        }
+    }
 }
 
 /// Read the ledger at `path`, granted and recorded as an input of the run.
@@ -44,7 +84,65 @@ pub fn read(access: &crate::access::Access, path: &Path) -> Result<Previous, Err
     let label = path.display().to_string();
     let granted = access.check_read(path, crate::access::InputKind::ProjectFile)?;
     let grids = crate::input::grid::read_workbook(&granted, &label)?;
-    parse(&grids, &label)
+    let mut prev = parse(&grids, &label)?;
+    if prev.county.is_none() {
+        // Read as a workbook above: a regular file within the size limit.
+        prev.county = properties_title(&granted).and_then(|t| owner(&t, "文档属性中的标题".into()));
+    }
+    Ok(prev)
+}
+
+/// The county of a title `某县义务教育优质均衡发展整改台账`, whatever
+/// follows it (`（示例数据）`, `（2024年5月）`).
+fn owner(title: &str, from: String) -> Option<Owner> {
+    let title = title.trim();
+    let county = title[..title.find(w::TITLE_SUFFIX)?].trim();
+    (!county.is_empty()).then(|| Owner {
+        county: county.to_string(),
+        title: title.to_string(),
+        from,
+    })
+}
+
+/// The title in the document properties (`docProps/core.xml` of an xlsx,
+/// `meta.xml` of an ods), which Excel, WPS and LibreOffice keep when they
+/// save.
+fn properties_title(path: &Path) -> Option<String> {
+    use quick_xml::events::Event;
+    use std::io::Read;
+    let file = std::fs::File::open(path).ok()?;
+    let mut zip = zip::ZipArchive::new(file).ok()?;
+    let mut xml = String::new();
+    let part = ["docProps/core.xml", "meta.xml"]
+        .into_iter()
+        .find(|p| zip.index_for_name(p).is_some())?;
+    // A title is a line; a few kilobytes of properties are plenty.
+    zip.by_name(part)
+        .ok()?
+        .take(64 * 1024)
+        .read_to_string(&mut xml)
+        .ok()?;
+    let mut reader = quick_xml::Reader::from_str(&xml);
+    let mut in_title = false;
+    let mut title = String::new();
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(e) => in_title = e.local_name().as_ref() == "title",
+            Event::Text(t) if in_title => title.push_str(&t.xml10_content()),
+            Event::GeneralRef(r) if in_title => {
+                if let Ok(Some(c)) = r.resolve_char_ref() {
+                    title.push(c);
+                } else if let Some(s) =
+                    quick_xml::escape::resolve_predefined_entity(&r.xml10_content())
+                {
+                    title.push_str(s);
+                }
+            }
+            Event::End(_) if in_title => return Some(title),
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
 }
 
 fn text(c: &Cell) -> String {
@@ -75,6 +173,16 @@ pub fn parse(grids: &[Grid], label: &str) -> Result<Previous, Error> {
                 w::H_KEY
             ))
         })?;
+    // Whose ledger: the title the tool writes above the header.
+    let county = (0..header_row).find_map(|r| {
+        (0..sheet.width()).find_map(|c| {
+            let at = crate::source::a1(r, c);
+            owner(
+                &text(sheet.get(r, c)),
+                format!("工作表“{}”，单元格 {at} 的标题", w::SHEET),
+            )
+        })
+    });
     let mut cols: BTreeMap<&'static str, u32> = BTreeMap::new();
     for c in 0..sheet.width() {
         let h = text(sheet.get(header_row, c));
@@ -84,6 +192,8 @@ pub fn parse(grids: &[Grid], label: &str) -> Result<Previous, Error> {
     }
     let key_col = cols[w::H_KEY];
     let mut rows: Vec<PrevRow> = Vec::new();
+    // Each key's first row, so that a repeat is found in one look-up.
+    let mut first_at: HashMap<String, usize> = HashMap::new();
     let mut errors = Vec::new();
     for r in header_row + 1..sheet.rows.len() as u32 {
         let at = CellRef::new(sheet.file.clone(), sheet.sheet.clone(), r, key_col);
@@ -91,6 +201,21 @@ pub fn parse(grids: &[Grid], label: &str) -> Result<Previous, Error> {
             .iter()
             .map(|(h, c)| (*h, text(sheet.get(r, *c))))
             .collect();
+        // What staff typed goes back into a cell of the next ledger: a text
+        // Excel cannot hold is refused here, where it can be shortened.
+        for (h, v) in &cells {
+            let place = || {
+                Origin::Cell(CellRef::new(
+                    sheet.file.clone(),
+                    sheet.sheet.clone(),
+                    r,
+                    cols[h],
+                ))
+            };
+            if let Err(e) = excel::check_cell(v, place) {
+                errors.push(e);
+            }
+        }
         let key = cells[w::H_KEY].clone();
         let filled = cells.iter().any(|(h, v)| *h != w::H_NO && !v.is_empty());
         if !filled {
@@ -113,16 +238,17 @@ pub fn parse(grids: &[Grid], label: &str) -> Result<Previous, Error> {
             ));
             continue;
         }
-        if let Some(first) = rows.iter().find(|x| x.key == key) {
+        if let Some(&first) = first_at.get(&key) {
             errors.push(Error::cell(
                 &at,
                 format!(
                     "标识“{key}”与 {} 重复（行被复制过）；请删去重复的一行",
-                    first.at.cell
+                    rows[first].at.cell
                 ),
             ));
             continue;
         }
+        first_at.insert(key.clone(), rows.len());
         rows.push(PrevRow { key, at, cells });
     }
     Error::from_list(errors)?;
@@ -136,6 +262,7 @@ pub fn parse(grids: &[Grid], label: &str) -> Result<Previous, Error> {
         file: label.to_string(),
         rows,
         written,
+        county,
     })
 }
 

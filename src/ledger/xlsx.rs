@@ -5,6 +5,7 @@
 //! gives the same bytes: the creation time is the report date.
 
 use super::Ledger;
+use crate::output::excel;
 use rust_xlsxwriter::{
     Color, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, ProtectionOptions,
     Workbook, XlsxError,
@@ -15,6 +16,10 @@ pub const SHEET: &str = "整改台账";
 /// The hidden sheet of keys written.
 pub const KEYS_SHEET: &str = "台账标识";
 pub const FINDINGS_SHEET: &str = "核对情况";
+
+/// The title after the county's name, in the sheet's first row and the
+/// document properties: read back to tell whose ledger a file is.
+pub const TITLE_SUFFIX: &str = "义务教育优质均衡发展整改台账";
 
 /// Column headers, read back by name (staff may insert columns).
 pub const H_NO: &str = "序号";
@@ -65,13 +70,15 @@ pub const HEADER_ROW: u32 = 2;
 
 const FONT: &str = "宋体";
 
-fn xerr(e: XlsxError) -> crate::error::Error {
-    crate::error::Error::Other(format!("无法生成整改台账工作簿：{e}"))
-}
+/// How errors name the workbook being made.
+const BOOK: &str = "整改台账工作簿";
 
 /// The workbook's bytes.
 pub fn workbook(l: &Ledger, report_day: chrono::NaiveDate) -> Result<Vec<u8>, crate::error::Error> {
-    build(l, report_day).map_err(xerr)
+    let rows = HEADER_ROW as usize + 1 + l.items.len();
+    excel::check_rows(BOOK, SHEET, rows, "问题")?;
+    excel::check_rows(BOOK, FINDINGS_SHEET, 1 + l.findings.len(), "核对情况")?;
+    build(l, report_day).map_err(|e| excel::error(BOOK, e))
 }
 
 fn build(l: &Ledger, day: chrono::NaiveDate) -> Result<Vec<u8>, XlsxError> {
@@ -80,7 +87,7 @@ fn build(l: &Ledger, day: chrono::NaiveDate) -> Result<Vec<u8>, XlsxError> {
     let created = ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)?;
     wb.set_properties(
         &DocProperties::new()
-            .set_title(format!("{}义务教育优质均衡发展整改台账", l.county))
+            .set_title(format!("{}{TITLE_SUFFIX}", l.county))
             .set_author("dudao")
             .set_creation_datetime(&created),
     );
@@ -113,14 +120,9 @@ fn build(l: &Ledger, day: chrono::NaiveDate) -> Result<Vec<u8>, XlsxError> {
     let ws = wb.add_worksheet();
     ws.set_name(SHEET)?;
     let last = (HEADERS.len() - 1) as u16;
-    ws.merge_range(
-        0,
-        0,
-        0,
-        last,
-        &format!("{}义务教育优质均衡发展整改台账", l.county),
-        &title,
-    )?;
+    let title_text = format!("{}{TITLE_SUFFIX}", l.county);
+    excel::fits(ws, 0, 0, &title_text)?;
+    ws.merge_range(0, 0, 0, last, &title_text, &title)?;
     ws.merge_range(
         1,
         0,
@@ -178,7 +180,7 @@ fn build(l: &Ledger, day: chrono::NaiveDate) -> Result<Vec<u8>, XlsxError> {
                     None => ws.write_blank(r, c as u16, f)?,
                 };
             } else {
-                ws.write_string_with_format(r, c as u16, v, f)?;
+                excel::write_text(ws, r, c as u16, v, f)?;
             }
         }
     }
@@ -200,7 +202,7 @@ fn build(l: &Ledger, day: chrono::NaiveDate) -> Result<Vec<u8>, XlsxError> {
         "本表记录上次写出的台账标识，用于发现被删除的行，请勿修改。",
     )?;
     for (n, it) in l.items.iter().enumerate() {
-        ks.write_string(1 + n as u32, 0, &it.key)?;
+        excel::write_text(ks, 1 + n as u32, 0, &it.key, &Format::new())?;
     }
     ks.set_column_width(0, 40)?;
     ks.protect();
@@ -214,7 +216,7 @@ fn build(l: &Ledger, day: chrono::NaiveDate) -> Result<Vec<u8>, XlsxError> {
         fs.write_string_with_format(1, 0, "无（首次生成，或与上次台账一致）。", &note)?;
     }
     for (n, f) in l.findings.iter().enumerate() {
-        fs.write_string_with_format(1 + n as u32, 0, f, &note)?;
+        excel::write_text(fs, 1 + n as u32, 0, f, &note)?;
     }
     wb.save_to_buffer()
 }

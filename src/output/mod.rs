@@ -6,6 +6,7 @@
 //! an output folder is replaced only when it holds nothing but what the
 //! tool wrote there itself (its [`MANIFEST`] says what that was).
 
+pub mod excel;
 pub mod format;
 pub mod table;
 pub mod xlsx;

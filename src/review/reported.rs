@@ -408,9 +408,7 @@ pub fn write_published_xlsx(
     alter: Option<(Section, ResourceIndicator, Figure, f64)>,
 ) -> Result<(), Error> {
     use rust_xlsxwriter::{Format, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| {
-        Error::Other(format!("{}：无法写出工作簿：{e}", path.display()))
-    };
+    let fail = |e| crate::output::excel::error(&path.display().to_string(), e);
     let mut wb = Workbook::new();
     // A fixed creation time: same evaluation, same bytes.
     let created = rust_xlsxwriter::ExcelDateTime::from_ymd(2024, 1, 1)
@@ -424,8 +422,9 @@ pub fn write_published_xlsx(
     let head = Format::new().set_bold().set_text_wrap();
     let ws = wb.add_worksheet();
     ws.set_name("差异系数表").map_err(fail)?;
-    ws.write_string(0, 0, format!("{}义务教育学校校际差异系数表", eval.county))
-        .map_err(fail)?;
+    let title = format!("{}义务教育学校校际差异系数表", eval.county);
+    crate::output::excel::fits(ws, 0, 0, &title).map_err(fail)?;
+    ws.write_string(0, 0, title).map_err(fail)?;
     ws.write_string_with_format(1, 0, "学段", &head)
         .map_err(fail)?;
     ws.write_string_with_format(1, 1, "项目", &head)
@@ -478,6 +477,7 @@ pub fn write_published_xlsx(
             .map_err(fail)?;
     }
     for (r, s) in (1u32..).zip(eval.schools.iter().filter(|s| s.included)) {
+        crate::output::excel::fits(ws, r, 0, &s.name).map_err(fail)?;
         ws.write_string(r, 0, &s.name).map_err(fail)?;
         ws.write_string(r, 1, s.section.zh()).map_err(fail)?;
         for (k, i) in ResourceIndicator::ALL.into_iter().enumerate() {

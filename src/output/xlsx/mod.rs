@@ -18,6 +18,7 @@
 
 mod chart;
 pub mod cv;
+#[cfg(feature = "report")]
 pub mod review;
 pub mod school;
 pub mod standards;
@@ -34,7 +35,7 @@ use tables::*;
 
 /// Build the workbook for an evaluation.
 pub fn workbook(e: &Evaluation) -> Result<Vec<u8>, Error> {
-    build(e).map_err(|x| Error::Other(format!("生成复核计算表失败：{x}")))
+    build(e).map_err(|x| crate::output::excel::error("复核计算表", x))
 }
 
 /// The sheets, in order. Tests and the 说明 sheet use these names.

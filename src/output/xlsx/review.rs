@@ -45,7 +45,7 @@ const CV_LABEL: u16 = 2;
 
 /// The cross-county workbook of a review.
 pub fn workbook(r: &Review, date: chrono::NaiveDate) -> Result<Vec<u8>, Error> {
-    build(r, date).map_err(|x| Error::Other(format!("生成各县复核计算表失败：{x}")))
+    build(r, date).map_err(|x| crate::output::excel::error("各县复核计算表", x))
 }
 
 /// Sheet names are at most 31 characters, without `[]:*?/\`, and unique

@@ -253,7 +253,7 @@ pub(super) fn text(ws: &mut Sheet, r: u32, c: u16, s: &str, f: &Format) -> Resul
     if s.is_empty() {
         ws.write_blank(r, c, f)?;
     } else {
-        ws.write_string_with_format(r, c, s, f)?;
+        crate::output::excel::write_text(ws, r, c, s, f)?;
         let lines = wrap_lines(s, ws.span(c, c));
         ws.need(r, lines);
     }
@@ -262,7 +262,7 @@ pub(super) fn text(ws: &mut Sheet, r: u32, c: u16, s: &str, f: &Format) -> Resul
 
 /// A title or note that may run over the empty cells beside it.
 pub(super) fn label(ws: &mut Sheet, r: u32, c: u16, s: &str, f: &Format) -> Result<(), XlsxError> {
-    ws.write_string_with_format(r, c, s, f)?;
+    crate::output::excel::write_text(ws, r, c, s, f)?;
     Ok(())
 }
 
@@ -297,6 +297,7 @@ pub(super) fn merge(
     if r1 == r2 && c1 == c2 {
         return text(ws, r1, c1, s, f);
     }
+    crate::output::excel::fits(ws, r1, c1, s)?;
     ws.merge_range(r1, c1, r2, c2, s, f)?;
     let lines = wrap_lines(s, ws.span(c1, c2));
     let per_row = (lines / f64::from(r2 - r1 + 1)).ceil();
