@@ -75,6 +75,8 @@ pub struct RawRow {
     pub figures: BTreeMap<Measure, Figure>,
     /// Figures in a value cell merged down over several rows: whole-school.
     pub merged: BTreeMap<Measure, (Figure, u32, u32)>,
+    /// Value cells left blank, where a missing value is to be filled in.
+    pub blank: BTreeMap<Measure, CellRef>,
     pub at: CellRef,
 }
 
@@ -868,6 +870,7 @@ fn read_row<'g>(
 
     let mut figures = BTreeMap::new();
     let mut merged = BTreeMap::new();
+    let mut blank = BTreeMap::new();
     for col in columns {
         let Field::Number(m) = col.field else {
             continue;
@@ -883,7 +886,10 @@ fn read_row<'g>(
             continue;
         }
         let (v, factor) = match parse_number(value(col.col)) {
-            Parsed::Missing => continue,
+            Parsed::Missing => {
+                blank.insert(m, cell_at);
+                continue;
+            }
             Parsed::Bad(why) => {
                 errors.push(Error::cell(&cell_at, format!("{}{why}", m.zh())));
                 continue;
@@ -937,6 +943,7 @@ fn read_row<'g>(
         township,
         figures,
         merged,
+        blank,
         at: name_at,
     })
 }
@@ -1093,12 +1100,18 @@ pub fn group_schools(rows: Vec<RawRow>) -> Result<Vec<School>, Error> {
                 part: row.part,
                 figures: BTreeMap::new(),
                 at: row.at,
+                blank: row
+                    .blank
+                    .into_iter()
+                    .filter(|(m, _)| m.is_shared_resource())
+                    .collect(),
             });
         } else {
             school.rows.push(SchoolRow {
                 part: row.part,
                 figures: row.figures,
                 at: row.at,
+                blank: row.blank,
             });
         }
     }
