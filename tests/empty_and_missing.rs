@@ -372,3 +372,61 @@ fn a_plan_with_every_optional_list_empty_renders() {
     let texts = p.render();
     assert_says("空计划、全部达标", &texts, &["六、自评结论"]);
 }
+
+/// The reviewing body's report over the three kinds of county: one with
+/// only 小学, one whose 一贯制 school lacks its 全校 row, one meeting every
+/// resource standard, each with nothing but the plan's required fields.
+#[test]
+fn a_review_of_such_counties_renders() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let mut list = String::new();
+    for (county, rows) in [
+        ("小学县", ONLY_PRIMARY),
+        ("缺数县", THROUGH_TRAIN_WITHOUT_WHOLE),
+        ("达标县", ALL_MET),
+    ] {
+        std::fs::create_dir(dir.join(county)).unwrap();
+        std::fs::write(
+            dir.join(county).join("plan.yaml"),
+            MINIMAL_PLAN.replace("测试县", county),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join(county).join("schools.csv"),
+            format!("{HEADER}\n{rows}"),
+        )
+        .unwrap();
+        list.push_str(&format!("  - plan: {county}/plan.yaml\n    city: 示例市\n"));
+    }
+    std::fs::write(
+        dir.join("review.yaml"),
+        format!(
+            "body: 示例市人民政府教育督导委员会\nlevel: 市级复核\ndate: 2024-06-20\n\
+             sample: {{ per_county: 3, seed: 20240620 }}\ncounties:\n{list}"
+        ),
+    )
+    .unwrap();
+    let out = dir.join("out");
+    let o = Command::new(env!("CARGO_BIN_EXE_dudao"))
+        .arg("review")
+        .arg(dir.join("review.yaml"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "dudao review failed:\n{err}");
+    let Some(text) = pdf_text(&out.join("复核报告.pdf")) else {
+        return;
+    };
+    for phrase in [
+        "小学县。资源配置方面，参评小学3所（部）中3所达到校际均衡要求，没有参评的初中学校（部）",
+        "学校规划布局合理，符合国家规定要求”缺少判断所需的数据：没有数据",
+    ] {
+        assert!(text.contains(phrase), "复核报告：{}", near(&text, phrase));
+    }
+    for hole in ["标准为，", "初中0所（部）中0所"] {
+        assert!(!text.contains(hole), "复核报告：{}", around(&text, hole));
+    }
+}
