@@ -295,6 +295,23 @@ fn a_school_failing_for_missing_values_renders_and_names_them() {
                 "以上数据补齐之前，无法测算需补充的资源",
             ],
         );
+        // The school's own file says the same (school-main.typ.j2).
+        let sep = p.dir.join("separate.pdf");
+        p.run(
+            "render",
+            &[
+                Path::new("-o"),
+                &sep,
+                Path::new("--school-pages"),
+                Path::new("separate"),
+            ],
+        );
+        let page = p.dir.join("separate-一校一表").join("城东学校-小学.pdf");
+        assert!(page.is_file(), "{}", page.display());
+        if let Some(t) = pdf_text(&page) {
+            let phrase = "以上数据补齐之前，无法测算需补充的资源";
+            assert!(t.contains(phrase), "{}", near(&t, phrase));
+        }
         // The 整改台账 names the same values and cells; the 责任清单 takes
         // its wording (its narrow cells break the file name across lines).
         let (units, ledger) = p.units_and_ledger();
