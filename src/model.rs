@@ -269,6 +269,10 @@ pub struct SchoolRow {
     pub figures: BTreeMap<Measure, Figure>,
     /// The row's 学校名称 cell.
     pub at: CellRef,
+    /// Value columns the table has but this row leaves blank: where a
+    /// missing value is to be filled in. Not in the JSON contract.
+    #[serde(skip)]
+    pub blank: BTreeMap<Measure, CellRef>,
 }
 
 impl SchoolRow {

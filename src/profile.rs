@@ -346,7 +346,7 @@ impl Default for LedgerRules {
 /// The ledger joins clauses with “；” and ends a problem with “。”.
 pub const PROBLEM_FIELDS: &[(&str, &[&str])] = &[
     ("resource", &["指标", "数值", "单位", "标准"]),
-    ("resource_missing", &["指标"]),
+    ("resource_missing", &["指标", "缺少"]),
     ("below_floor", &["比例"]),
     ("to_standard", &["数量", "单位", "内容"]),
     ("school_fails", &[]),

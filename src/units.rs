@@ -13,6 +13,9 @@ use serde::Serialize;
 pub struct Units {
     pub county: String,
     pub units: Vec<Unit>,
+    /// 整改台账 items no unit answers for (the plan names none for their
+    /// indicator): listed apart, never dropped.
+    pub unassigned: Vec<UnitItem>,
     /// Every spelling found and the unit it was read as, where they differ.
     pub mapping: Vec<Spelling>,
 }
@@ -168,7 +171,20 @@ pub fn build(plan: &Plan, e: &Evaluation, ledger: &Ledger) -> Units {
             }
         }
     }
+    let item = |it: &crate::ledger::Item, role: &str| UnitItem {
+        scope: it.scope.clone(),
+        section: it.section.clone(),
+        indicator: it.indicator.clone(),
+        problem: it.problem.clone(),
+        deadline: it.deadline.clone(),
+        status: it.status.clone(),
+        role: role.into(),
+    };
+    let mut unassigned = Vec::new();
     for it in &ledger.items {
+        if it.lead.is_empty() && it.responsible.is_empty() {
+            unassigned.push(item(it, ""));
+        }
         for (names, role) in [(&it.lead, "牵头"), (&it.responsible, "配合")] {
             for n in names {
                 let u = reg.unit(n);
@@ -177,15 +193,7 @@ pub fn build(plan: &Plan, e: &Evaluation, ledger: &Ledger) -> Units {
                     .iter()
                     .any(|x| x.problem == it.problem && x.scope == it.scope)
                 {
-                    u.items.push(UnitItem {
-                        scope: it.scope.clone(),
-                        section: it.section.clone(),
-                        indicator: it.indicator.clone(),
-                        problem: it.problem.clone(),
-                        deadline: it.deadline.clone(),
-                        status: it.status.clone(),
-                        role: role.into(),
-                    });
+                    u.items.push(item(it, role));
                 }
             }
         }
@@ -198,6 +206,7 @@ pub fn build(plan: &Plan, e: &Evaluation, ledger: &Ledger) -> Units {
     Units {
         county: plan.county.clone(),
         units: reg.units.into_iter().map(|(_, u)| u).collect(),
+        unassigned,
         mapping,
     }
 }

@@ -47,7 +47,8 @@ pub struct SchoolGap {
     pub passes: bool,
     /// Every minimal way to pass the per-school rule; any one of them
     /// suffices (“或”). None is cheaper on every indicator than another.
-    /// Empty when the school passes.
+    /// Empty when the school passes, and while any indicator lacks data
+    /// (`missing`): no way to pass can be computed until it is filled.
     pub options: Vec<Vec<Addition>>,
     /// What reaching the full standard on every indicator below it takes.
     pub to_standard: Vec<Addition>,
@@ -247,23 +248,83 @@ pub fn school_gap(s: &SchoolResult, county: &County) -> Option<SchoolGap> {
             )
         })
         .collect();
+    let missing: Vec<ResourceIndicator> = ResourceIndicator::ALL
+        .into_iter()
+        .filter(|i| s.status.get(i) == Some(&MetStatus::Missing))
+        .collect();
     Some(SchoolGap {
         name: s.name.clone(),
         section: s.section,
         township: s.township.clone(),
         passes: s.passes,
-        options: if s.passes {
+        // A way to pass is only known once every value is: an indicator
+        // without data may itself be below the floor.
+        options: if s.passes || !missing.is_empty() {
             Vec::new()
         } else {
             pass_options(s, county, &unmet)
         },
         to_standard,
         to_plan: plan_additions(s, county, &unmet),
-        missing: ResourceIndicator::ALL
-            .into_iter()
-            .filter(|i| s.status.get(i) == Some(&MetStatus::Missing))
-            .collect(),
+        missing,
     })
+}
+
+/// Where the figure behind an indicator without data is to be filled in.
+pub struct MissingAt {
+    /// The figure the indicator divides: 教学及辅助用房面积.
+    pub measure: crate::model::Measure,
+    /// The blank cells of the row, and of the school's 全校 row when the
+    /// figure may be given for the whole school; empty when the table has
+    /// no column for it.
+    pub cells: Vec<crate::source::CellRef>,
+    /// A shared resource of a school with several 部 (a 全校 row may give it).
+    pub whole_school: bool,
+    /// The school has a 全校 row.
+    pub whole_row: bool,
+}
+
+impl MissingAt {
+    /// The figure and its blank cells, as a ledger field gives a fact:
+    /// `教学及辅助用房面积（学校.xlsx，工作表“学校”，单元格 I5）`.
+    pub fn fact(&self) -> String {
+        let cells: Vec<String> = self.cells.iter().map(ToString::to_string).collect();
+        if cells.is_empty() {
+            self.measure.zh().to_string()
+        } else {
+            format!("{}（{}）", self.measure.zh(), cells.join("、"))
+        }
+    }
+}
+
+/// For each indicator of `s` without data, in L1–L7 order, what to fill in
+/// and where.
+pub fn missing_at(county: &County, s: &SchoolResult) -> Vec<(ResourceIndicator, MissingAt)> {
+    use crate::model::RowPart;
+    let school = county.schools.iter().find(|x| x.name == s.name);
+    let row = school.and_then(|x| x.row(RowPart::Section(s.section)));
+    let whole = school.and_then(|x| x.row(RowPart::WholeSchool));
+    let several = school.is_some_and(|x| x.rows.len() > 1);
+    ResourceIndicator::ALL
+        .into_iter()
+        .filter(|i| s.status.get(i) == Some(&MetStatus::Missing))
+        .map(|i| {
+            let measure = super::resource::numerator(i).0[0];
+            let whole_school = measure.is_shared_resource() && several;
+            let cells = row
+                .into_iter()
+                .chain(whole.filter(|_| whole_school))
+                .filter_map(|r| r.blank.get(&measure).cloned())
+                .collect();
+            let at = MissingAt {
+                measure,
+                cells,
+                whole_school,
+                whole_row: whole.is_some(),
+            };
+            (i, at)
+        })
+        .collect()
 }
 
 /// Totals of what reaching the standard takes: the one sum that does not

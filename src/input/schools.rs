@@ -75,6 +75,8 @@ pub struct RawRow {
     pub figures: BTreeMap<Measure, Figure>,
     /// Figures in a value cell merged down over several rows: whole-school.
     pub merged: BTreeMap<Measure, (Figure, u32, u32)>,
+    /// Value cells left blank, where a missing value is to be filled in.
+    pub blank: BTreeMap<Measure, CellRef>,
     pub at: CellRef,
 }
 
@@ -279,7 +281,21 @@ pub fn read_sheet(grid: &Grid, dict: &Dictionary, header: u32) -> Result<SheetRo
             r += 1;
             continue;
         }
-        if let Some((text, c)) = heading_text(grid, r, &table.columns) {
+        // A bare 学段 word (小学, 　　　初中) with no figures is a heading
+        // that sets the 学段 below; with figures it breaks a total down.
+        let heading = heading_text(grid, r, &table.columns);
+        if heading.is_none() && is_section_word(&value(table.name_col).display()) {
+            out.skipped.push(skip(
+                format!(
+                    "“{}”分项行（上面合计的细分），不是学校",
+                    squeezed(&value(table.name_col).display())
+                ),
+                table.name_col,
+            ));
+            r += 1;
+            continue;
+        }
+        if let Some((text, c)) = heading {
             if let Some(u) = units_line(&text) {
                 units = Some((u, at(r, c)));
                 out.skipped.push(skip("单位说明行，不是学校".into(), c));
@@ -551,9 +567,32 @@ fn section_in_name(name: &str) -> Option<Section> {
     }
 }
 
-/// 其中：民办 / 公办 / 其中城区 under a total: a breakdown, not a school.
+/// Text without its spaces, ideographic (　) or ordinary: how an indented
+/// breakdown row reads.
+fn squeezed(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// A 学段 alone, however indented: `小学`, `　　　初中`, `初中部`. A school
+/// is never named so (城区小学, 民办小学 are schools).
+fn is_section_word(name: &str) -> bool {
+    const SECTIONS: &[&str] = &[
+        "小学",
+        "初中",
+        "小学部",
+        "初中部",
+        "小学学段",
+        "初中学段",
+        "高中",
+        "高中部",
+    ];
+    SECTIONS.contains(&squeezed(name).as_str())
+}
+
+/// 其中：民办 / 公办 / 其中城区 / 其中 小学 under a total: a breakdown, not
+/// a school. A bare 学段 word is decided by the caller (it may be a heading).
 fn breakdown_mark(name: &str, lead: &str) -> Option<String> {
-    let n: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    let n = squeezed(name);
     let lead = lead.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
     if lead.starts_with("其中") || n.starts_with("其中") {
         return Some(if n.is_empty() { lead.to_string() } else { n });
@@ -831,6 +870,7 @@ fn read_row<'g>(
 
     let mut figures = BTreeMap::new();
     let mut merged = BTreeMap::new();
+    let mut blank = BTreeMap::new();
     for col in columns {
         let Field::Number(m) = col.field else {
             continue;
@@ -846,7 +886,10 @@ fn read_row<'g>(
             continue;
         }
         let (v, factor) = match parse_number(value(col.col)) {
-            Parsed::Missing => continue,
+            Parsed::Missing => {
+                blank.insert(m, cell_at);
+                continue;
+            }
             Parsed::Bad(why) => {
                 errors.push(Error::cell(&cell_at, format!("{}{why}", m.zh())));
                 continue;
@@ -900,6 +943,7 @@ fn read_row<'g>(
         township,
         figures,
         merged,
+        blank,
         at: name_at,
     })
 }
@@ -1056,12 +1100,18 @@ pub fn group_schools(rows: Vec<RawRow>) -> Result<Vec<School>, Error> {
                 part: row.part,
                 figures: BTreeMap::new(),
                 at: row.at,
+                blank: row
+                    .blank
+                    .into_iter()
+                    .filter(|(m, _)| m.is_shared_resource())
+                    .collect(),
             });
         } else {
             school.rows.push(SchoolRow {
                 part: row.part,
                 figures: row.figures,
                 at: row.at,
+                blank: row.blank,
             });
         }
     }

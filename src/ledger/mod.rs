@@ -211,7 +211,18 @@ pub fn items(county: &County, e: &Evaluation) -> Vec<Item> {
                     }
                     clauses.push(c);
                 }
-                _ => clauses.push(say("resource_missing", &[("指标", &x.name)])),
+                _ => {
+                    // The figure to fill in and its cell, as the report names it.
+                    let what = crate::evaluate::gaps::missing_at(county, s)
+                        .into_iter()
+                        .find(|(k, _)| *k == i)
+                        .map(|(_, m)| m.fact())
+                        .unwrap_or_default();
+                    clauses.push(say(
+                        "resource_missing",
+                        &[("指标", &x.name), ("缺少", &what)],
+                    ));
+                }
             }
             if let Some(a) = gap.and_then(|g| g.to_standard.iter().find(|a| a.indicator == i)) {
                 clauses.push(say(

@@ -168,8 +168,12 @@ pub struct SchoolPage {
     /// Ids of the school-level items not met, and of those without data.
     pub items_failing: Vec<String>,
     pub items_missing: Vec<String>,
-    /// How many minimal ways to pass there are (0 when it passes).
+    /// How many minimal ways to pass there are (0 when it passes, and
+    /// while a value is missing).
     pub options_count: usize,
+    /// The values without data, to fill in before a way to pass can be
+    /// computed.
+    pub missing: Vec<MissingValue>,
     /// Shared resources apportioned to this row.
     pub notes: Vec<String>,
     /// Last year's name of this row (differs where renamed) and verdict,
@@ -311,7 +315,7 @@ pub fn build<'a>(county: &'a County, e: &'a Evaluation, include_school_pages: bo
             .map(|i| narrated(county, i))
             .collect(),
         recognition: recognition(e),
-        problems: problems(plan, e),
+        problems: problems(county, e),
         include_school_pages,
         tables: {
             let (basic, basic_total) = basic_table(e);
@@ -333,7 +337,7 @@ pub fn build<'a>(county: &'a County, e: &'a Evaluation, include_school_pages: bo
             .schools
             .iter()
             .enumerate()
-            .map(|(k, s)| school_page(e, k, s))
+            .map(|(k, s)| school_page(county, e, k, s))
             .collect(),
         previous: year_facts(e),
         charts: Section::ALL
@@ -375,6 +379,10 @@ pub struct Scope {
     pub students: String,
     pub classes: String,
     pub teachers: String,
+    /// Some row gives 班级数 / 专任教师数 (else the totals are not 0 but
+    /// not reported).
+    pub classes_given: bool,
+    pub teachers_given: bool,
     pub by_section: Vec<SectionCount>,
     pub left: Vec<Left>,
     /// 学校 and 教学点 of the school-level indicators (G3, G4): those
@@ -394,6 +402,8 @@ pub struct Scope {
 #[derive(Debug, Serialize)]
 pub struct SectionCount {
     pub section: String,
+    /// School-学段 rows of the 学段 (0: the county has none).
+    pub rows: usize,
     pub students: String,
     pub classes: String,
     pub teachers: String,
@@ -412,6 +422,8 @@ pub struct IndicatorCv {
 pub struct Failing {
     pub name: String,
     pub met_count: u32,
+    /// Indicators without data (named in 四).
+    pub missing: usize,
 }
 
 /// （一）资源配置 of one 学段.
@@ -571,11 +583,14 @@ fn scope(county: &County, e: &Evaluation) -> Scope {
         students: sum(|s| s.students),
         classes: sum(|s| s.classes),
         teachers: sum(|s| s.teachers),
+        classes_given: e.schools.iter().any(|s| s.classes.is_some()),
+        teachers_given: e.schools.iter().any(|s| s.teachers.is_some()),
         by_section: o
             .sections
             .iter()
             .map(|(k, s)| SectionCount {
                 section: k.zh().into(),
+                rows: s.rows,
                 students: count(s.students),
                 classes: count(s.classes),
                 teachers: count(s.teachers),
@@ -626,6 +641,11 @@ fn section_facts(e: &Evaluation, section: Section) -> SectionFacts {
             .map(|s| Failing {
                 name: s.name.clone(),
                 met_count: s.met_count,
+                missing: s
+                    .status
+                    .values()
+                    .filter(|x| **x == MetStatus::Missing)
+                    .count(),
             })
             .collect(),
         cv_limit: r

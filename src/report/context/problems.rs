@@ -21,8 +21,11 @@ pub struct Problem {
     pub schools: Vec<String>,
     /// The figure and how far off: sentences' parts, already worded.
     pub facts: Vec<String>,
-    /// For `rule`: every minimal way to pass, each `+644平方米体育运动场馆面积`.
+    /// For `rule`: every minimal way to pass, each `+644平方米体育运动场馆面积`;
+    /// none while `missing` is not empty.
     pub options: Vec<Vec<String>>,
+    /// For `rule`: the values without data, to fill in first.
+    pub missing: Vec<MissingValue>,
     /// What reaching the full standard takes.
     pub to_standard: Vec<String>,
     /// The plan's own dated targets that differ from the standard, with what
@@ -48,6 +51,42 @@ pub struct Problem {
     pub deadline: String,
     /// The task's own deadline has passed by the report date.
     pub overdue: bool,
+}
+
+/// A value the per-school rule needs and the workbook lacks: what to fill
+/// in and where. Until it is filled no way to pass can be computed.
+#[derive(Debug, Serialize)]
+pub struct MissingValue {
+    /// The indicator it enters: `生均教学及辅助用房面积`.
+    pub indicator: String,
+    /// The figure to fill in: `教学及辅助用房面积`.
+    pub measure: String,
+    /// The blank cells where it goes (file, sheet, cell); empty when the
+    /// table has no column for it.
+    pub cells: Vec<String>,
+    /// A shared resource of a school with several 部: it may be given once
+    /// for the whole school, in a 全校 row.
+    pub whole_school: bool,
+    /// The school has a 全校 row (its cell for the figure is among `cells`).
+    pub whole_row: bool,
+}
+
+/// The values behind each indicator of `s` that has no data.
+pub(super) fn missing_values(
+    county: &County,
+    e: &Evaluation,
+    s: &SchoolResult,
+) -> Vec<MissingValue> {
+    crate::evaluate::gaps::missing_at(county, s)
+        .into_iter()
+        .map(|(i, m)| MissingValue {
+            indicator: e.resource.section(s.section).indicators[&i].name.clone(),
+            measure: m.measure.zh().to_string(),
+            cells: m.cells.iter().map(ToString::to_string).collect(),
+            whole_school: m.whole_school,
+            whole_row: m.whole_row,
+        })
+        .collect()
 }
 
 /// `不低于10.2平方米`, and where the plan changed it the value it replaced.
@@ -166,6 +205,7 @@ pub(super) fn problem(
         schools: Vec::new(),
         facts: Vec::new(),
         options: Vec::new(),
+        missing: Vec::new(),
         to_standard: Vec::new(),
         to_plan: Vec::new(),
         plan_same: Vec::new(),
@@ -180,7 +220,8 @@ pub(super) fn problem(
     }
 }
 
-pub(super) fn problems(plan: &Plan, e: &Evaluation) -> Vec<Problem> {
+pub(super) fn problems(county: &County, e: &Evaluation) -> Vec<Problem> {
+    let plan = &county.plan;
     let mut out = Vec::new();
     let unit_value = |i: ResourceIndicator, s: Section, v: f64| {
         let x = &e.resource.section(s).indicators[&i];
@@ -207,8 +248,11 @@ pub(super) fn problems(plan: &Plan, e: &Evaluation) -> Vec<Problem> {
         p.schools = vec![g.name.clone()];
         for i in ResourceIndicator::ALL {
             let x = &e.resource.section(g.section).indicators[&i];
-            match (s.status.get(&i), s.values.get(&i).copied().flatten()) {
-                (Some(MetStatus::Floor | MetStatus::Below), Some(v)) => p.facts.push(format!(
+            // Indicators without data are in `missing`, worded by the template.
+            if let (Some(MetStatus::Floor | MetStatus::Below), Some(v)) =
+                (s.status.get(&i), s.values.get(&i).copied().flatten())
+            {
+                p.facts.push(format!(
                     "{}为{}，标准为{}{}",
                     x.name,
                     unit_value(i, g.section, v),
@@ -218,11 +262,10 @@ pub(super) fn problems(plan: &Plan, e: &Evaluation) -> Vec<Problem> {
                     } else {
                         String::new()
                     }
-                )),
-                (Some(MetStatus::Missing), _) => p.facts.push(format!("{}缺少数据", x.name)),
-                _ => {}
+                ));
             }
         }
+        p.missing = missing_values(county, e, s);
         p.options = g
             .options
             .iter()

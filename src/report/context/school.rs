@@ -35,7 +35,12 @@ pub(super) fn figure(v: f64) -> String {
     grouped(v, if (v - v.round()).abs() < 1e-6 { 0 } else { 2 })
 }
 
-pub(super) fn school_page(e: &Evaluation, k: usize, s: &SchoolResult) -> SchoolPage {
+pub(super) fn school_page(
+    county: &County,
+    e: &Evaluation,
+    k: usize,
+    s: &SchoolResult,
+) -> SchoolPage {
     let last = e
         .previous
         .as_ref()
@@ -152,6 +157,11 @@ pub(super) fn school_page(e: &Evaluation, k: usize, s: &SchoolResult) -> SchoolP
         passes: s.passes,
         floor_pct: floor_pct(e),
         options_count: s.gap.as_ref().map(|g| g.options.len()).unwrap_or(0),
+        missing: if s.included {
+            super::problems::missing_values(county, e, s)
+        } else {
+            Vec::new()
+        },
         notes: s.apportioned.clone(),
         previous_name: last.map(|c| c.previous_name.clone()),
         floor_ratio: fixed(e.resource.floor_ratio, 2),

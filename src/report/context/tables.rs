@@ -70,12 +70,19 @@ pub(super) fn basic_table(e: &Evaluation) -> (TableRows, BasicTotal) {
         ],
         vec![0, 7, 8, 9],
     );
-    let (mut students, mut classes, mut teachers) = (0.0, 0.0, 0.0);
+    let mut students = 0.0;
+    // None while no row gives the figure: a total of nothing is not 0.
+    let (mut classes, mut teachers): (Option<f64>, Option<f64>) = (None, None);
+    let add = |sum: &mut Option<f64>, v: Option<f64>| {
+        if let Some(v) = v {
+            *sum = Some(sum.unwrap_or(0.0) + v);
+        }
+    };
     for (n, k) in statistics_order(e).into_iter().enumerate() {
         let s = &e.schools[k];
         students += s.students;
-        classes += s.classes.unwrap_or(0.0);
-        teachers += s.teachers.unwrap_or(0.0);
+        add(&mut classes, s.classes);
+        add(&mut teachers, s.teachers);
         t.rows.push(vec![
             (n + 1).to_string(),
             s.name.clone(),
@@ -99,8 +106,8 @@ pub(super) fn basic_table(e: &Evaluation) -> (TableRows, BasicTotal) {
         points: distinct_names(e.schools.iter().filter(|s| is_point(s))),
         excluded_rows: e.schools.iter().filter(|s| !s.included).count(),
         students: grouped(students, 0),
-        classes: grouped(classes, 0),
-        teachers: grouped(teachers, 0),
+        classes: opt0(classes),
+        teachers: opt0(teachers),
     };
     t.push_labelled(
         format!("合计（学校{}所、教学点{}个）", total.schools, total.points),
@@ -178,9 +185,12 @@ pub(super) fn resource_table(e: &Evaluation, section: Section) -> ResourceTable 
             }
         }
         row.push(format!("{}", s.met_count));
+        let missing = s.status.values().any(|x| *x == MetStatus::Missing);
         row.push(match (&s.exclusion, s.passes) {
             (Some(_), _) => "不参评".into(),
             (None, true) => "达标".into(),
+            // Judged on the data it has; what is missing is named in 四.
+            (None, false) if missing => "缺数据".into(),
             (None, false) => "未达标".into(),
         });
         if s.included && !s.passes {
@@ -234,7 +244,7 @@ pub(super) fn cv_table(e: &Evaluation) -> TableRows {
                 x.sd.map_or_else(|| "—".into(), |v| fixed(v, 6)),
                 cv(x.cv),
                 fixed(x.cv_limit, 2),
-                if x.cv_ok { "是" } else { "否" }.into(),
+                verdict(x),
             ]);
             if !x.cv_ok {
                 t.failing.push((r, 5));
@@ -301,7 +311,7 @@ pub(super) fn cv_calculation(e: &Evaluation) -> Vec<CvCalculation> {
             county(&mut t, "标准差（方差的平方根）", fixed(sd, 6));
             county(&mut t, "差异系数（标准差÷全县平均值）", cv(x.cv));
             county(&mut t, "限值", fixed(x.cv_limit, 2));
-            county(&mut t, "是否达到", if x.cv_ok { "是" } else { "否" }.into());
+            county(&mut t, "是否达到", verdict(x));
             if !x.cv_ok {
                 let r = t.rows.len();
                 t.failing.push((r - 3, 6));
@@ -332,7 +342,7 @@ pub(super) fn cv_summary(e: &Evaluation) -> TableRows {
                 x.name.clone(),
                 cv(x.cv),
                 fixed(x.cv_limit, 2),
-                if x.cv_ok { "是" } else { "否" }.into(),
+                verdict(x),
             ]);
             if !x.cv_ok {
                 t.failing.push((r, 2));
@@ -502,4 +512,14 @@ pub(super) fn task_table(plan: &Plan, e: &Evaluation) -> TableRows {
         }
     }
     t
+}
+
+/// 是否达到 of a CV: `—` for a 学段 without a counted row (nothing to
+/// judge), else 是 or 否.
+pub(super) fn verdict(x: &crate::evaluate::SectionIndicator) -> String {
+    match (x.cv, x.cv_ok) {
+        (None, true) => "—".into(),
+        (_, true) => "是".into(),
+        (_, false) => "否".into(),
+    }
 }
