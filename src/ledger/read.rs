@@ -87,7 +87,11 @@ pub fn read(access: &crate::access::Access, path: &Path) -> Result<Previous, Err
     let mut prev = parse(&grids, &label)?;
     if prev.county.is_none() {
         // Read as a workbook above: a regular file within the size limit.
-        prev.county = properties_title(&granted).and_then(|t| owner(&t, "文档属性中的标题".into()));
+        prev.county = access
+            .read_bytes(&granted, crate::access::InputKind::Workbook, None)
+            .ok()
+            .and_then(properties_title)
+            .and_then(|t| owner(&t, "文档属性中的标题".into()));
     }
     Ok(prev)
 }
@@ -107,11 +111,10 @@ fn owner(title: &str, from: String) -> Option<Owner> {
 /// The title in the document properties (`docProps/core.xml` of an xlsx,
 /// `meta.xml` of an ods), which Excel, WPS and LibreOffice keep when they
 /// save.
-fn properties_title(path: &Path) -> Option<String> {
+fn properties_title(bytes: Vec<u8>) -> Option<String> {
     use quick_xml::events::Event;
     use std::io::Read;
-    let file = std::fs::File::open(path).ok()?;
-    let mut zip = zip::ZipArchive::new(file).ok()?;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).ok()?;
     let mut xml = String::new();
     let part = ["docProps/core.xml", "meta.xml"]
         .into_iter()
