@@ -6,13 +6,15 @@
 //! every child is killed after a hard deadline, so that a regression fails
 //! instead of hanging the suite.
 
+#[path = "common/child.rs"]
+mod child;
 #[path = "common/templates.rs"]
 mod templates;
 
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Output;
+use std::time::Duration;
 
 const WORKBOOKS: [&str; 2] = [
     "泗县学校统计表（示例数据）.xlsx",
@@ -24,45 +26,7 @@ const AFTER: &str = "= 一、基本情况";
 
 /// Runs the binary in `cwd`, killing it after `limit`.
 fn dudao(cwd: &Path, args: &[&str], limit: Duration) -> (Output, Duration) {
-    let start = Instant::now();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dudao"))
-        .current_dir(cwd)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The pipes are drained on other threads so a chatty child cannot block.
-    let mut out = child.stdout.take().unwrap();
-    let mut err = child.stderr.take().unwrap();
-    let read_out = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut out, &mut v).unwrap();
-        v
-    });
-    let read_err = std::thread::spawn(move || {
-        let mut v = Vec::new();
-        std::io::Read::read_to_end(&mut err, &mut v).unwrap();
-        v
-    });
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("dudao {args:?} did not end within {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    let took = start.elapsed();
-    let output = Output {
-        status,
-        stdout: read_out.join().unwrap(),
-        stderr: read_err.join().unwrap(),
-    };
-    (output, took)
+    child::dudao_within(cwd, args, limit)
 }
 
 fn stderr(out: &Output) -> String {

@@ -8,10 +8,14 @@
 //! message, no output, every input byte-identical. Each run has a time
 //! limit, so that a read that blocks fails the test instead of hanging it.
 
+#[path = "common/child.rs"]
+mod child;
+
+use child::snapshot;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 
 const WORKBOOK: &str = "泗县学校统计表（示例数据）.xlsx";
 const LAST_YEAR: &str = "泗县上年学校统计表（示例数据）.xlsx";
@@ -24,30 +28,10 @@ struct Run {
 
 /// The binary in `cwd`, killed and failed after `limit`.
 fn dudao_within(cwd: &Path, args: &[&str], limit: Duration) -> Run {
-    let log = tempfile::NamedTempFile::new().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dudao"))
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(log.reopen().unwrap())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("dudao {args:?} still running after {limit:?}: it hangs");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let (out, _) = child::dudao_within(cwd, args, limit);
     Run {
-        code: status.code(),
-        stderr: std::fs::read_to_string(log.path()).unwrap(),
+        code: out.status.code(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 
@@ -57,30 +41,6 @@ fn dudao(cwd: &Path, args: &[&str]) -> Run {
 
 fn ok(r: &Run) {
     assert_eq!(r.code, Some(0), "{}", r.stderr);
-}
-
-/// Every file below `dir` with its bytes; folders, links and FIFOs by
-/// kind (reading a FIFO blocks).
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    walk(dir, &mut out);
-    out
-}
-
-fn walk(dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        let meta = std::fs::symlink_metadata(&p).unwrap();
-        if meta.is_dir() {
-            out.insert(p.clone(), b"<dir>".to_vec());
-            walk(&p, out);
-        } else if meta.is_file() {
-            out.insert(p.clone(), std::fs::read(&p).unwrap());
-        } else {
-            let to = std::fs::read_link(&p).ok();
-            out.insert(p, format!("{:?} {to:?}", meta.file_type()).into_bytes());
-        }
-    }
 }
 
 /// The run failed with exit 1, said `message`, and nothing below `root`

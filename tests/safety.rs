@@ -3,6 +3,9 @@
 //! exit code, its Chinese message, and a project folder left exactly as it
 //! was (no output appeared, every input unchanged byte for byte).
 
+#[path = "common/child.rs"]
+mod child;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -53,24 +56,7 @@ impl Project {
     /// Every file below the temporary folder, with its bytes (FIFOs and
     /// links by kind only: reading a FIFO blocks).
     fn snapshot(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        walk(self.root(), &mut out);
-        out
-    }
-}
-
-fn walk(dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        let meta = std::fs::symlink_metadata(&p).unwrap();
-        if meta.is_dir() {
-            out.insert(p.clone(), b"<dir>".to_vec());
-            walk(&p, out);
-        } else if meta.is_file() {
-            out.insert(p.clone(), std::fs::read(&p).unwrap());
-        } else {
-            out.insert(p, format!("{:?}", meta.file_type()).into_bytes());
-        }
+        child::snapshot(self.root())
     }
 }
 
