@@ -86,7 +86,6 @@ fn run_all(base: &Path) -> Vec<(String, Result<usize, String>)> {
             let inner = outcome(target, &input);
             let name = input.file_name().unwrap().to_string_lossy();
             seen.push((format!("{target}/{name}"), inner.clone()));
-            let (code, stderr) = dudao_check(&input, file_name);
             let shown = input.display();
             if let Err(message) = &inner {
                 assert!(
@@ -95,6 +94,24 @@ fn run_all(base: &Path) -> Vec<(String, Result<usize, String>)> {
                         .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
                     "{shown}：错误信息不是中文：{message}"
                 );
+            }
+            // The reported table, the ledger and last year's JSON reach the
+            // binary only inside a whole county project or review; the
+            // harness calls the very parser those commands call on the
+            // file's bytes, so the binary adds nothing here.
+            if matches!(target, "reported" | "ledger" | "previous") {
+                // Its error still names the file (上报.xlsx or 上报.json …).
+                let stem = file_name.and_then(|f| f.split('.').next()).unwrap_or("");
+                if let Err(message) = &inner {
+                    assert!(
+                        message.contains(stem),
+                        "{shown}：错误没有指出文件：{message}"
+                    );
+                }
+                continue;
+            }
+            let (code, stderr) = dudao_check(&input, file_name);
+            if inner.is_err() {
                 assert_eq!(
                     code, 1,
                     "{shown}：载入失败，check 却退出 {code}：\n{stderr}"
