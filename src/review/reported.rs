@@ -466,15 +466,16 @@ pub fn read_published(grids: &[Grid], label: &str) -> Result<Reported, Error> {
 /// A CV printed beside a mean of zero or less cannot have been computed
 /// from it: refused at the mean's cell.
 fn cvs_without_mean(cv: &[(Section, ResourceIndicator, Figure, Value)]) -> Vec<Error> {
-    let find = |s: Section, i: ResourceIndicator, f: Figure| {
-        cv.iter()
-            .find(|(s2, i2, f2, _)| (*s2, *i2, *f2) == (s, i, f))
-            .map(|(.., v)| v)
-    };
+    // The first CV of each section and indicator, looked up by key: a
+    // table of many rows must not cost rows × rows.
+    let mut cvs: BTreeMap<(Section, ResourceIndicator), &Value> = BTreeMap::new();
+    for (s, i, _, v) in cv.iter().filter(|(_, _, f, _)| *f == Figure::Cv) {
+        cvs.entry((*s, *i)).or_insert(v);
+    }
     cv.iter()
         .filter(|(_, _, f, _)| *f == Figure::Mean)
         .filter_map(|(s, i, _, mean)| {
-            let c = find(*s, *i, Figure::Cv)?;
+            let c = cvs.get(&(*s, *i))?;
             let why = readback::mean_without_cv(Some(mean.value), Some(c.value))?;
             Some(Error::File {
                 file: mean.source.clone(),
