@@ -228,11 +228,28 @@ fn seed_corpus_reads_without_a_panic() {
         "fuzz/corpus 只有 {} 个种子文件",
         seen.len()
     );
-    for real in ["xlsx/sixian.xlsx", "xls/export.xls", "ods/export.ods"] {
+    for (target, _) in harness::TARGETS {
+        assert!(
+            seen.iter()
+                .any(|(name, _)| name.starts_with(&format!("{target}/"))),
+            "fuzz/corpus/{target} 没有种子文件"
+        );
+    }
+    for real in [
+        "xlsx/sixian.xlsx",
+        "xls/export.xls",
+        "ods/export.ods",
+        "reported/published-dudao.xlsx",
+        "reported/published-openpyxl.xlsx",
+        "reported/evaluation.json",
+        "ledger/sixian-previous-ledger.xlsx",
+        "previous/evaluation.json",
+        "previous/with-previous.json",
+    ] {
         let got = seen.iter().find(|(name, _)| name == real);
         assert!(
             matches!(got, Some((_, Ok(n))) if *n > 0),
-            "{real}：应读出学校，实得 {got:?}"
+            "{real}：应读出学校（或台账行、上报的数），实得 {got:?}"
         );
     }
 }
