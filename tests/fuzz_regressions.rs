@@ -86,7 +86,6 @@ fn run_all(base: &Path) -> Vec<(String, Result<usize, String>)> {
             let inner = outcome(target, &input);
             let name = input.file_name().unwrap().to_string_lossy();
             seen.push((format!("{target}/{name}"), inner.clone()));
-            let (code, stderr) = dudao_check(&input, file_name);
             let shown = input.display();
             if let Err(message) = &inner {
                 assert!(
@@ -95,6 +94,24 @@ fn run_all(base: &Path) -> Vec<(String, Result<usize, String>)> {
                         .any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
                     "{shown}：错误信息不是中文：{message}"
                 );
+            }
+            // The reported table, the ledger and last year's JSON reach the
+            // binary only inside a whole county project or review; the
+            // harness calls the very parser those commands call on the
+            // file's bytes, so the binary adds nothing here.
+            if matches!(target, "reported" | "ledger" | "previous") {
+                // Its error still names the file (上报.xlsx or 上报.json …).
+                let stem = file_name.and_then(|f| f.split('.').next()).unwrap_or("");
+                if let Err(message) = &inner {
+                    assert!(
+                        message.contains(stem),
+                        "{shown}：错误没有指出文件：{message}"
+                    );
+                }
+                continue;
+            }
+            let (code, stderr) = dudao_check(&input, file_name);
+            if inner.is_err() {
                 assert_eq!(
                     code, 1,
                     "{shown}：载入失败，check 却退出 {code}：\n{stderr}"
@@ -211,11 +228,28 @@ fn seed_corpus_reads_without_a_panic() {
         "fuzz/corpus 只有 {} 个种子文件",
         seen.len()
     );
-    for real in ["xlsx/sixian.xlsx", "xls/export.xls", "ods/export.ods"] {
+    for (target, _) in harness::TARGETS {
+        assert!(
+            seen.iter()
+                .any(|(name, _)| name.starts_with(&format!("{target}/"))),
+            "fuzz/corpus/{target} 没有种子文件"
+        );
+    }
+    for real in [
+        "xlsx/sixian.xlsx",
+        "xls/export.xls",
+        "ods/export.ods",
+        "reported/published-dudao.xlsx",
+        "reported/published-openpyxl.xlsx",
+        "reported/evaluation.json",
+        "ledger/sixian-previous-ledger.xlsx",
+        "previous/evaluation.json",
+        "previous/with-previous.json",
+    ] {
         let got = seen.iter().find(|(name, _)| name == real);
         assert!(
             matches!(got, Some((_, Ok(n))) if *n > 0),
-            "{real}：应读出学校，实得 {got:?}"
+            "{real}：应读出学校（或台账行、上报的数），实得 {got:?}"
         );
     }
 }

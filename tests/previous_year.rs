@@ -16,6 +16,8 @@ use std::process::Command;
 
 mod common;
 use common::*;
+#[path = "common/json_edit.rs"]
+mod json_edit;
 
 const TITLE: &str = "泗县2022—2023学年义务教育学校基本情况统计表（示例数据）";
 const ROWS: usize = 150;
@@ -242,10 +244,9 @@ fn previous_needs_exactly_one_source() {
     );
 }
 
-#[test]
-fn last_years_json_gives_the_same_comparison() {
-    // Last year's evaluation JSON, written by dudao itself from last year's
-    // workbook, names the same figures as the workbook does.
+/// The example with last year's data as an evaluation JSON, written by
+/// dudao itself from last year's workbook into 上年评估结果.json.
+fn example_with_last_years_json() -> tempfile::TempDir {
     let dir = edited_example(
         "    schools:\n      - 泗县上年学校统计表（示例数据）.xlsx\n    # evaluation: 上年评估结果.json",
         "    evaluation: 上年评估结果.json",
@@ -275,6 +276,13 @@ fn last_years_json_gives_the_same_comparison() {
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    dir
+}
+
+#[test]
+fn last_years_json_gives_the_same_comparison() {
+    // Last year's evaluation JSON names the same figures as the workbook.
+    let dir = example_with_last_years_json();
     let from_json =
         dudao::evaluate::evaluate(&dudao::input::load(&dir.path().join("plan.yaml"), &[]).unwrap());
     let from_xlsx = dudao::evaluate::evaluate(&dudao::input::load(&plan(), &[]).unwrap());
@@ -367,4 +375,72 @@ fn charts_are_real_text_in_the_pdf_and_bytes_repeat() {
     for label in ["限值0.45", "低于标准、不低于85%", "本年", "上年", "150%"] {
         assert!(text.contains(label), "pdftotext does not find {label}");
     }
+}
+
+#[test]
+fn impossible_figures_in_last_years_json_are_refused_at_their_line() {
+    for (key, to, words) in [
+        (
+            "cv",
+            "1.7e308",
+            "差异系数为 1.7e308，不可能：差异系数应在 0 到 10 之间",
+        ),
+        ("cv", "1.8e308", "数值超出范围"),
+        ("mean", "-2.5", "全县平均值为 -2.5，不可能：不能为负数"),
+        ("schools_met", "-1", "学校数为 -1，不可能：不能为负数"),
+        ("schools", "2.5", "学校数为 2.5，不可能：应为整数"),
+        (
+            "met_count",
+            "9",
+            "met_count（达到标准的指标数）为 9，不可能：指标只有 7 项",
+        ),
+    ] {
+        let dir = example_with_last_years_json();
+        let file = dir.path().join("上年评估结果.json");
+        let line = json_edit::set_number(&file, "resource", key, to);
+        let out = dir.path().join("e.json");
+        let o = dudao()
+            .args(["evaluate", "--format", "json", "-o"])
+            .arg(&out)
+            .arg(dir.path().join("plan.yaml"))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{key} = {to}:\n{err}");
+        assert!(
+            err.contains(&format!("上年评估结果.json：第{line}行")) && err.contains(words),
+            "{key} = {to}: want line {line} and “{words}”:\n{err}"
+        );
+        assert!(!out.exists(), "{key} = {to}: output written");
+    }
+}
+
+#[test]
+fn more_schools_passing_than_schools_last_year_is_refused() {
+    let dir = example_with_last_years_json();
+    let file = dir.path().join("上年评估结果.json");
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let n = v["resource"]["junior"]["schools"].as_u64().unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    // The 初中 block comes after the 小学 one: its schools_passing is the
+    // second in the file.
+    let key = "\"schools_passing\": ";
+    let at = text.match_indices(key).nth(1).unwrap().0 + key.len();
+    let end = at + text[at..].find(',').unwrap();
+    std::fs::write(&file, format!("{}{}{}", &text[..at], n + 3, &text[end..])).unwrap();
+    let o = dudao()
+        .arg("check")
+        .arg(dir.path().join("plan.yaml"))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "resource.junior.schools_passing（达到校际均衡要求的学校数）为 {}，多于参评的学校数 {n}，不可能",
+            n + 3
+        )),
+        "{err}"
+    );
 }

@@ -6,7 +6,7 @@ use calamine::{Data, DataType, Reader};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 #[path = "common/office.rs"]
 mod office;
@@ -20,30 +20,9 @@ use pdf::pdf_pages;
 #[path = "common/templates.rs"]
 mod templates;
 use templates::insert_after;
-
-fn dudao(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_dudao"))
-        .current_dir(cwd)
-        .args(args)
-        .output()
-        .expect("run dudao")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// `dudao init 市 --sample-counties n` in a new temporary folder.
-fn city(n: usize) -> (tempfile::TempDir, PathBuf) {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = dudao(
-        tmp.path(),
-        &["init", "市", "--sample-counties", &n.to_string()],
-    );
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let dir = tmp.path().join("市");
-    (tmp, dir)
-}
+#[path = "common/city.rs"]
+mod city;
+use city::{city, dudao, review_json, text};
 
 /// A city of `n` counties reviewed into 复核/, and its review.json.
 fn packet(n: usize) -> (tempfile::TempDir, Value) {
@@ -53,12 +32,6 @@ fn packet(n: usize) -> (tempfile::TempDir, Value) {
     let r = serde_json::from_slice(&std::fs::read(tmp.path().join("复核/review.json")).unwrap())
         .unwrap();
     (tmp, r)
-}
-
-fn review_json(cwd: &Path, review: &str) -> Value {
-    let out = dudao(cwd, &["review", review, "--format", "json"]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    serde_json::from_slice(&out.stdout).expect("JSON")
 }
 
 /// Every file below `dir` with its bytes.

@@ -71,9 +71,41 @@ pub fn plan(bytes: &[u8]) -> Result<(), Error> {
     yaml::check_plan(&plan, &profile, label)
 }
 
+/// A county's reported figures (`dudao review`'s `reported:` files): the
+/// JSON of `dudao evaluate` when the bytes are text opening with `{`, else
+/// a workbook in the published layout. Returns the figures read.
+pub fn reported(bytes: &[u8]) -> Result<usize, Error> {
+    use dudao::review::reported;
+    let r = match std::str::from_utf8(bytes) {
+        Ok(text) if text.trim_start().starts_with('{') => reported::parse_json(text, "上报.json")?,
+        _ => {
+            let label = "上报.xlsx";
+            reported::read_published(&read_workbook(bytes, label)?, label)?
+        }
+    };
+    Ok(r.cv.len() + r.schools.map_or(0, |s| s.len()))
+}
+
+/// The previous 整改台账 as staff left it, read back. Returns its rows.
+pub fn ledger(bytes: &[u8]) -> Result<usize, Error> {
+    let label = "整改台账.xlsx";
+    let grids = read_workbook(bytes, label)?;
+    Ok(dudao::ledger::read::parse(&grids, label)?.rows.len())
+}
+
+/// Last year's evaluation JSON (`data.previous.evaluation`). Returns its
+/// school rows.
+pub fn previous(bytes: &[u8]) -> Result<usize, Error> {
+    let Ok(text) = std::str::from_utf8(bytes) else {
+        return Ok(0); // read as UTF-8 text before it is parsed
+    };
+    let past = dudao::evaluate::previous::parse_evaluation(text, "上年.json")?;
+    Ok(past.schools.len())
+}
+
 /// The fuzz targets, each by the name of its folder under `corpus/` and
 /// `tests/fixtures/fuzz/`, with the file name its input is read as.
-pub const TARGETS: [(&str, Option<&str>); 7] = [
+pub const TARGETS: [(&str, Option<&str>); 10] = [
     ("xlsx", Some("学校.xlsx")),
     ("xls", Some("学校.xls")),
     ("ods", Some("学校.ods")),
@@ -83,6 +115,12 @@ pub const TARGETS: [(&str, Option<&str>); 7] = [
     // Excel 2003 XML, saved as “.xml” (or “.xls”).
     ("spreadsheetml", Some("学校.xml")),
     ("plan", None),
+    // A county's reported figures, read by `dudao review`.
+    ("reported", Some("上报.xlsx")),
+    // The previous 整改台账 read back by `dudao ledger --previous`.
+    ("ledger", Some("整改台账.xlsx")),
+    // Last year's evaluation JSON.
+    ("previous", Some("上年.json")),
 ];
 
 /// The file name target `name` reads its input as; None for the plan.
@@ -97,9 +135,12 @@ pub fn file_name(target: &str) -> Option<&'static str> {
 /// Runs target `name` on `bytes`: what the fuzzer and the regression test
 /// both call. Ok carries the school count (0 for the plan).
 pub fn run(target: &str, bytes: &[u8]) -> Result<usize, Error> {
-    match file_name(target) {
-        Some(f) => workbook(bytes, f),
-        None => plan(bytes).map(|()| 0),
+    match (target, file_name(target)) {
+        ("reported", _) => reported(bytes),
+        ("ledger", _) => ledger(bytes),
+        ("previous", _) => previous(bytes),
+        (_, Some(f)) => workbook(bytes, f),
+        (_, None) => plan(bytes).map(|()| 0),
     }
 }
 

@@ -8,6 +8,7 @@ pub mod cv;
 pub mod funding;
 pub mod gaps;
 pub mod previous;
+pub mod readback;
 pub mod resource;
 pub mod standards;
 pub mod targets;

@@ -5,6 +5,7 @@
 //! `dudao evaluate`. Schools are matched by name and 学段, with renames the
 //! plan declares; a school found in one year only is listed, never guessed.
 
+use super::readback;
 use super::{Evaluation, IndicatorResult, ResourceResult, SchoolResult};
 use crate::error::Error;
 use crate::model::{County, School, Section, Warning};
@@ -36,6 +37,7 @@ pub enum PreviousData {
 pub struct Past {
     #[serde(default)]
     pub report_date: Option<String>,
+    #[serde(deserialize_with = "possible_resource")]
     pub resource: PastResource,
     pub schools: Vec<PastSchool>,
     #[serde(default)]
@@ -52,7 +54,9 @@ pub struct PastResource {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct PastSection {
+    #[serde(deserialize_with = "readback::de::count")]
     pub schools: usize,
+    #[serde(deserialize_with = "readback::de::count")]
     pub schools_passing: usize,
     pub cv_all_ok: bool,
     pub indicators: BTreeMap<ResourceIndicator, PastIndicator>,
@@ -60,10 +64,14 @@ pub struct PastSection {
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct PastIndicator {
+    #[serde(default, deserialize_with = "readback::de::mean")]
     pub mean: Option<f64>,
+    #[serde(default, deserialize_with = "readback::de::sd")]
     pub sd: Option<f64>,
+    #[serde(default, deserialize_with = "readback::de::cv")]
     pub cv: Option<f64>,
     pub cv_ok: bool,
+    #[serde(deserialize_with = "readback::de::count")]
     pub schools_met: usize,
 }
 
@@ -72,7 +80,9 @@ pub struct PastSchool {
     pub name: String,
     pub section: Section,
     pub included: bool,
+    #[serde(deserialize_with = "readback::de::values")]
     pub values: BTreeMap<ResourceIndicator, Option<f64>>,
+    #[serde(deserialize_with = "met_count")]
     pub met_count: u32,
     pub passes: bool,
 }
@@ -83,6 +93,53 @@ pub struct PastItem {
     pub name: String,
     pub source: String,
     pub met: Option<bool>,
+}
+
+/// Last year's sections, each figure possible on its own (the field
+/// helpers) and together: no more rows passing or meeting an indicator than
+/// rows counted, no CV beside a mean of zero.
+fn possible_resource<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PastResource, D::Error> {
+    use serde::de::Error as _;
+    let r = PastResource::deserialize(d)?;
+    for s in Section::ALL {
+        let sec = match s {
+            Section::Primary => &r.primary,
+            Section::Junior => &r.junior,
+        };
+        let at = format!("resource.{}", s.key());
+        let counted = sec.schools as f64;
+        let mut faults = vec![readback::more_than_counted(
+            &format!("{at}.schools_passing（达到校际均衡要求的学校数）"),
+            sec.schools_passing as f64,
+            counted,
+        )];
+        for (i, x) in &sec.indicators {
+            let at = format!("{at}.indicators.{i}");
+            faults.push(readback::more_than_counted(
+                &format!("{at}.schools_met（达到标准的学校数）"),
+                x.schools_met as f64,
+                counted,
+            ));
+            faults.push(readback::mean_without_cv(x.mean, x.cv).map(|m| format!("{at}：{m}")));
+        }
+        if let Some(why) = faults.into_iter().flatten().next() {
+            return Err(D::Error::custom(why));
+        }
+    }
+    Ok(r)
+}
+
+/// Indicators a school meets: at most the seven there are.
+fn met_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    use serde::de::Error as _;
+    let n = readback::de::count(d)?;
+    let most = ResourceIndicator::ALL.len();
+    if n > most {
+        return Err(D::Error::custom(format!(
+            "met_count（达到标准的指标数）为 {n}，不可能：指标只有 {most} 项"
+        )));
+    }
+    Ok(n as u32)
 }
 
 impl Past {
@@ -171,12 +228,19 @@ pub fn files(
 pub fn parse_evaluation(text: &str, shown: &str) -> Result<Past, Error> {
     serde_json::from_str(text).map_err(|e| Error::File {
         file: shown.to_string(),
-        message: format!(
+        message: match readback::figure_refused(&e) {
+            Some(why) => format!(
+                "第{}行第{}列：{why}；请核对上年的评估结果 JSON（data.previous.evaluation）",
+                e.line(),
+                e.column()
+            ),
+            None => format!(
             "不是 dudao evaluate 输出的评估结果 JSON（第{}行第{}列：{}）；上年数据请写 dudao evaluate --format json 的输出，或写上年的学校统计表（data.previous.schools）",
             e.line(),
             e.column(),
             json_reason(&e)
         ),
+        },
     })
 }
 

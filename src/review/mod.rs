@@ -346,6 +346,7 @@ pub fn build(cfg: &config::Loaded, keep_going: bool, progress: bool) -> Result<R
             return Err(Error::Many(errors));
         }
     }
+    refuse_same_names(cfg, &outcomes)?;
     let method = sample::method(
         c.sample.per_county.value,
         c.sample.seed,
@@ -387,6 +388,41 @@ pub fn build(cfg: &config::Loaded, keep_going: bool, progress: bool) -> Result<R
         tables,
         evaluations,
     })
+}
+
+/// Two entries whose plans name the same county in the same city would be
+/// two rows no reader can tell apart, with the same site-visit draw (the
+/// draw is seeded by the county's name): refused, naming both entries.
+/// The name is known only once each plan is loaded.
+fn refuse_same_names(cfg: &config::Loaded, outcomes: &[Outcome]) -> Result<(), Error> {
+    let mut seen: BTreeMap<(&str, Option<&str>), &config::CountyEntry> = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (e, o) in cfg.config.counties.iter().zip(outcomes) {
+        let Ok(v) = o else { continue };
+        let key = (v.eval.county.as_str(), e.city.as_deref());
+        match seen.get(&key) {
+            Some(first) => {
+                let city = match e.city.as_deref() {
+                    Some(c) => format!("设区市“{c}”中"),
+                    None => "没有写设区市（city）的各县中".into(),
+                };
+                errors.push(Error::Yaml {
+                    at: cfg.at(&e.plan),
+                    message: format!(
+                        "“{}”的县名“{}”与 {} 的“{}”相同：{city}有两个同名的县，复核表中无法区分，实地核查抽样也会相同；请核对这两个计划文件的 county，或在 REVIEW.yaml 中写明各自的 city",
+                        e.plan.value,
+                        key.0,
+                        cfg.at(&first.plan),
+                        first.plan.value
+                    ),
+                });
+            }
+            None => {
+                seen.insert(key, e);
+            }
+        }
+    }
+    Error::from_list(errors)
 }
 
 fn county_review(e: &config::CountyEntry, v: &verify::Verified, sampled: usize) -> CountyReview {

@@ -7,6 +7,7 @@
 
 use crate::error::Error;
 use crate::evaluate::Evaluation;
+use crate::evaluate::readback::{self, Kind, de};
 use crate::input::grid::{Cell, Grid};
 use crate::model::Section;
 use crate::profile::ResourceIndicator;
@@ -92,15 +93,27 @@ fn read_json(path: &Path, label: &str) -> Result<Reported, Error> {
         return Err(refuse("文件过大，不像是 dudao evaluate 的 JSON".into()));
     }
     let text = crate::access::read_file_text(path, crate::access::InputKind::Reported, None)?;
+    parse_json(&text, label)
+}
+
+/// The figures of a `dudao evaluate` JSON; `label` names the file.
+pub fn parse_json(text: &str, label: &str) -> Result<Reported, Error> {
+    let refuse = |message: String| Error::File {
+        file: label.to_string(),
+        message,
+    };
     // Only the figures compared, typed: the rest (cell references, texts)
     // is skipped by the parser instead of built into a tree.
-    let v: JsonEvaluation = serde_json::from_str(&text).map_err(|e| {
-        refuse(format!(
-            "第{}行第{}列：不是 dudao evaluate --format json 的输出（{}）",
-            e.line(),
-            e.column(),
-            json_reason(&e)
-        ))
+    let v: JsonEvaluation = serde_json::from_str(text).map_err(|e| {
+        refuse(match readback::figure_refused(&e) {
+            Some(why) => format!("第{}行第{}列：{why}", e.line(), e.column()),
+            None => format!(
+                "第{}行第{}列：不是 dudao evaluate --format json 的输出（{}）",
+                e.line(),
+                e.column(),
+                json_reason(&e)
+            ),
+        })
     })?;
     let mut out = Reported {
         file: label.to_string(),
@@ -197,6 +210,7 @@ fn json_reason(e: &serde_json::Error) -> String {
 #[derive(serde::Deserialize)]
 struct JsonEvaluation {
     county: Option<String>,
+    #[serde(deserialize_with = "possible_resource")]
     resource: JsonResource,
     schools: Vec<JsonSchool>,
 }
@@ -209,14 +223,20 @@ struct JsonResource {
 
 #[derive(serde::Deserialize)]
 struct JsonSection {
+    #[serde(default, deserialize_with = "de::count_opt")]
+    schools: Option<f64>,
+    #[serde(default, deserialize_with = "de::count_opt")]
     schools_passing: Option<f64>,
     indicators: BTreeMap<ResourceIndicator, JsonIndicator>,
 }
 
 #[derive(serde::Deserialize)]
 struct JsonIndicator {
+    #[serde(default, deserialize_with = "de::mean")]
     mean: Option<f64>,
+    #[serde(default, deserialize_with = "de::sd")]
     sd: Option<f64>,
+    #[serde(default, deserialize_with = "de::cv")]
     cv: Option<f64>,
 }
 
@@ -224,8 +244,35 @@ struct JsonIndicator {
 struct JsonSchool {
     name: String,
     section: Section,
+    #[serde(default, deserialize_with = "de::students")]
     students: Option<f64>,
+    #[serde(deserialize_with = "de::values")]
     values: BTreeMap<ResourceIndicator, Option<f64>>,
+}
+
+/// The sections' figures possible together: no more rows passing than
+/// rows counted, no CV beside a mean of zero.
+fn possible_resource<'de, D: serde::Deserializer<'de>>(d: D) -> Result<JsonResource, D::Error> {
+    use serde::de::{Deserialize, Error as _};
+    let r = JsonResource::deserialize(d)?;
+    for (s, sec) in [(Section::Primary, &r.primary), (Section::Junior, &r.junior)] {
+        let at = format!("resource.{}", s.key());
+        let passing = match (sec.schools_passing, sec.schools) {
+            (Some(n), Some(counted)) => readback::more_than_counted(
+                &format!("{at}.schools_passing（达到校际均衡要求的学校数）"),
+                n,
+                counted,
+            ),
+            _ => None,
+        };
+        let cvs = sec.indicators.iter().find_map(|(i, x)| {
+            readback::mean_without_cv(x.mean, x.cv).map(|m| format!("{at}.indicators.{i}：{m}"))
+        });
+        if let Some(why) = passing.or(cvs) {
+            return Err(D::Error::custom(why));
+        }
+    }
+    Ok(r)
 }
 
 /// The indicator a header cell names: its id (`L5`) or its name.
@@ -272,22 +319,41 @@ fn figure_of(text: &str) -> Option<Figure> {
     }
 }
 
-fn number(cell: &Cell) -> Option<f64> {
-    match cell {
-        Cell::Number(n) => Some(*n),
-        Cell::Text(t) => t.trim().parse().ok(),
-        _ => None,
+/// A reported figure's cell, read as the school workbooks' cells are: a
+/// blank or `—` is no figure; text that is no number, an error cell, a
+/// formula without its saved result or an impossible figure is refused at
+/// the cell, never skipped or compared as NaN.
+fn number(cell: &Cell, kind: Kind, at: &CellRef) -> Result<Option<f64>, Error> {
+    use crate::input::number::{Parsed, parse_number};
+    let x = match parse_number(cell) {
+        Parsed::Missing => return Ok(None),
+        Parsed::Bad(why) => return Err(Error::cell(at, format!("{}{why}", kind.zh()))),
+        Parsed::Value(x, factor) => x * factor.unwrap_or(1.0),
+    };
+    match readback::impossible(kind, x) {
+        Some(why) => Err(Error::cell(at, why)),
+        None => Ok(Some(x)),
+    }
+}
+
+fn figure_kind(f: Figure) -> Kind {
+    match f {
+        Figure::Mean => Kind::Mean,
+        Figure::Sd => Kind::Sd,
+        Figure::Cv => Kind::Cv,
     }
 }
 
 /// The published layouts: a 差异系数表 (per 学段 a block, rows 全县平均值 /
 /// 标准差 / 差异系数, one column per indicator) and a 学校达标情况表 (学校名称,
 /// 学段, one column per indicator), on any sheets, in either order.
-fn read_published(grids: &[Grid], label: &str) -> Result<Reported, Error> {
+pub fn read_published(grids: &[Grid], label: &str) -> Result<Reported, Error> {
     let mut out = Reported {
         file: label.to_string(),
         ..Default::default()
     };
+    // Every refused cell of the file, reported together.
+    let mut errors = Vec::new();
     for g in grids {
         let height = g.rows.len() as u32;
         // The header: the first row naming at least five indicators.
@@ -326,20 +392,21 @@ fn read_published(grids: &[Grid], label: &str) -> Result<Reported, Error> {
                         message: format!("学校“{name}”没有写明学段（小学或初中）"),
                     });
                 };
-                let values = cols
-                    .iter()
-                    .filter_map(|(c, i)| {
-                        number(g.get(r, *c)).map(|x| {
-                            (
-                                *i,
-                                Value {
-                                    value: x,
-                                    source: cell_ref(r, *c),
-                                },
-                            )
-                        })
-                    })
-                    .collect();
+                let mut values = Vec::new();
+                for (c, i) in &cols {
+                    let at = CellRef::new(g.file.clone(), g.sheet.clone(), r, *c);
+                    match number(g.get(r, *c), Kind::Value, &at) {
+                        Ok(Some(x)) => values.push((
+                            *i,
+                            Value {
+                                value: x,
+                                source: at.to_string(),
+                            },
+                        )),
+                        Ok(None) => {}
+                        Err(e) => errors.push(e),
+                    }
+                }
                 schools.push(ReportedSchool {
                     name: name.to_string(),
                     section,
@@ -367,21 +434,26 @@ fn read_published(grids: &[Grid], label: &str) -> Result<Reported, Error> {
                     });
                 };
                 for (c, i) in &cols {
-                    if let Some(x) = number(g.get(r, *c)) {
-                        out.cv.push((
+                    let at = CellRef::new(g.file.clone(), g.sheet.clone(), r, *c);
+                    match number(g.get(r, *c), figure_kind(f), &at) {
+                        Ok(Some(x)) => out.cv.push((
                             s,
                             *i,
                             f,
                             Value {
                                 value: x,
-                                source: cell_ref(r, *c),
+                                source: at.to_string(),
                             },
-                        ));
+                        )),
+                        Ok(None) => {}
+                        Err(e) => errors.push(e),
                     }
                 }
             }
         }
     }
+    errors.extend(cvs_without_mean(&out.cv));
+    Error::from_list(errors)?;
     if out.cv.is_empty() && out.schools.is_none() {
         return Err(Error::File {
             file: label.to_string(),
@@ -389,6 +461,28 @@ fn read_published(grids: &[Grid], label: &str) -> Result<Reported, Error> {
         });
     }
     Ok(out)
+}
+
+/// A CV printed beside a mean of zero or less cannot have been computed
+/// from it: refused at the mean's cell.
+fn cvs_without_mean(cv: &[(Section, ResourceIndicator, Figure, Value)]) -> Vec<Error> {
+    // The first CV of each section and indicator, looked up by key: a
+    // table of many rows must not cost rows × rows.
+    let mut cvs: BTreeMap<(Section, ResourceIndicator), &Value> = BTreeMap::new();
+    for (s, i, _, v) in cv.iter().filter(|(_, _, f, _)| *f == Figure::Cv) {
+        cvs.entry((*s, *i)).or_insert(v);
+    }
+    cv.iter()
+        .filter(|(_, _, f, _)| *f == Figure::Mean)
+        .filter_map(|(s, i, _, mean)| {
+            let c = cvs.get(&(*s, *i))?;
+            let why = readback::mean_without_cv(Some(mean.value), Some(c.value))?;
+            Some(Error::File {
+                file: mean.source.clone(),
+                message: format!("{why}（差异系数在 {}）", c.source),
+            })
+        })
+        .collect()
 }
 
 /// Published tables print CVs, means and SDs to 6 decimals.

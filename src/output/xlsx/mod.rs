@@ -18,6 +18,7 @@
 
 mod chart;
 pub mod cv;
+/// The review packet's workbook: only with the review itself (`report`).
 #[cfg(feature = "report")]
 pub mod review;
 pub mod school;
