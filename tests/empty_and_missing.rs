@@ -173,12 +173,26 @@ fn pdftotext(pdf: &Path, args: &[&str]) -> Option<String> {
         .arg("-")
         .output()
     {
-        Ok(o) if o.status.success() => Some(squeeze(&String::from_utf8_lossy(&o.stdout))),
+        Ok(o) if o.status.success() => {
+            // A sentence may run across a page: its folio (“— 10 —”) is
+            // not part of it.
+            let text = String::from_utf8_lossy(&o.stdout);
+            let body: Vec<&str> = text.lines().filter(|l| !is_folio(l)).collect();
+            Some(squeeze(&body.join("\n")))
+        }
         _ => {
             eprintln!("pdftotext (poppler) not found: the PDF's text is not checked");
             None
         }
     }
+}
+
+/// A page number line, “— 10 —”.
+fn is_folio(line: &str) -> bool {
+    let t = squeeze(line);
+    t.strip_prefix('—')
+        .and_then(|t| t.strip_suffix('—'))
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
 /// Every text cell of every sheet, in order.
@@ -298,9 +312,9 @@ fn a_school_failing_for_missing_values_renders_and_names_them() {
             &[
                 // 四、存在的问题
                 "城东学校（小学）未达到",
-                "缺少数据：生均教学及辅助用房面积所需的教学及辅助用房面积（",
+                "缺少数据：教学及辅助用房面积（",
                 "schools.csv，工作表“schools”，单元格 I5为空，本校也没有填报全校行）",
-                "所需的网络多媒体教室数（",
+                "；网络多媒体教室数（",
                 "单元格 L6为空，本校也没有填报全校行）",
                 "这些数据补齐之前，无法测算达到校际标准需补充哪些资源",
                 "整改措施：补填教学及辅助用房面积、体育运动场馆面积、教学仪器设备值、网络多媒体教室数，按补齐后的数据重新测算",
