@@ -562,6 +562,7 @@ pub fn parse_profile(yaml: &str) -> Result<Profile, String> {
     for (key, wording) in &p.ledger.problems {
         check_problem_wording(key, wording).map_err(|e| format!("ledger.problems.{key}：{e}"))?;
     }
+    check_numbers(&p)?;
     for (key, r) in &p.plausibility {
         for name in std::iter::once(&r.figure).chain(r.per.as_ref()) {
             if crate::model::Measure::from_zh(name).is_none() {
@@ -572,6 +573,57 @@ pub fn parse_profile(yaml: &str) -> Result<Profile, String> {
         }
     }
     Ok(p)
+}
+
+/// Every threshold, weight and price of a profile is a finite number not
+/// below zero: YAML reads `.nan`, `.inf` and `-1` as numbers, and a NaN
+/// standard would make every comparison false without a word.
+fn check_numbers(p: &Profile) -> Result<(), String> {
+    let mut numbers: Vec<(String, f64)> = vec![
+        ("resource.floor_ratio".into(), p.resource.floor_ratio),
+        (
+            "resource.cv_limit.primary".into(),
+            p.resource.cv_limit.primary,
+        ),
+        (
+            "resource.cv_limit.junior".into(),
+            p.resource.cv_limit.junior,
+        ),
+        ("apportion.primary".into(), p.apportion.primary),
+        ("apportion.junior".into(), p.apportion.junior),
+        ("apportion.high".into(), p.apportion.high),
+        (
+            "apportion.complete_junior".into(),
+            p.apportion.complete_junior,
+        ),
+        ("apportion.complete_high".into(), p.apportion.complete_high),
+    ];
+    for (i, spec) in &p.resource.indicators {
+        numbers.push((format!("resource.indicators.{i}.primary"), spec.primary));
+        numbers.push((format!("resource.indicators.{i}.junior"), spec.junior));
+    }
+    for (id, spec) in &p.indicators {
+        for c in &spec.criteria {
+            if let Some(v) = c.value {
+                numbers.push((format!("indicators.{id}.{}.value", c.key), v));
+            }
+        }
+    }
+    for (key, r) in &p.plausibility {
+        numbers.push((format!("plausibility.{key}.scale"), r.scale));
+        for (bound, v) in [("min", r.min), ("max", r.max)] {
+            if let Some(v) = v {
+                numbers.push((format!("plausibility.{key}.{bound}"), v));
+            }
+        }
+    }
+    for (key, c) in &p.ledger.unit_costs {
+        numbers.push((format!("ledger.unit_costs.{key}.yuan"), c.yuan));
+    }
+    match numbers.iter().find(|(_, v)| !(v.is_finite() && *v >= 0.0)) {
+        Some((key, v)) => Err(format!("{key} 为 {v}，应为不小于 0 的有限数")),
+        None => Ok(()),
+    }
 }
 
 /// Numbers as the report prints them: no trailing zeros.
@@ -587,6 +639,25 @@ pub fn fmt_number(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A province's profile with `.nan`, `.inf` or a negative threshold is
+    /// refused naming the key, never judged by.
+    #[test]
+    fn non_finite_and_negative_thresholds_are_refused() {
+        let national = include_str!("profiles/national.yaml");
+        parse_profile(national).unwrap();
+        let floor = national
+            .lines()
+            .find(|l| l.trim_start().starts_with("floor_ratio:"))
+            .expect("floor_ratio in the national profile");
+        for bad in [".nan", ".inf", "-0.85"] {
+            let indent = &floor[..floor.len() - floor.trim_start().len()];
+            let text = national.replacen(floor, &format!("{indent}floor_ratio: {bad}"), 1);
+            let e = parse_profile(&text).unwrap_err();
+            assert!(e.starts_with("resource.floor_ratio 为 "), "{bad}: {e}");
+            assert!(e.contains("应为不小于 0 的有限数"), "{e}");
+        }
+    }
 
     #[test]
     fn national_profile_words_every_ledger_problem_with_its_own_fields() {
