@@ -380,9 +380,16 @@ pub fn pdf(
     job.title = format!("{}义务教育优质均衡发展责任清单", county.plan.county);
     job.author = county.plan.report.issuer.clone();
     job.keep_caches = true;
-    crate::render::render(&job)
-        .map(|r| r.pdf)
-        .map_err(|e| crate::error::Error::Render(e.to_string()))
+    // A typst error or a stopped run at the line of the units template
+    // that caused it, as the report's errors are.
+    crate::render::render(&job).map(|r| r.pdf).map_err(|e| {
+        crate::error::Error::Render(crate::report::for_template_author(
+            dir.as_ref(),
+            &county.project_dir,
+            &job.main,
+            e,
+        ))
+    })
 }
 
 /// `dudao units`: a `.pdf` or `.xlsx` output writes that file; any other

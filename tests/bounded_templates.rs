@@ -139,6 +139,26 @@ fn a_typst_loop_of_ten_billion_steps_stops_after_the_timeout() {
     }
 }
 
+/// The 责任清单 runs the county's units template too: a runaway loop there
+/// stops as in the report, and names the units template.
+#[test]
+fn a_units_template_that_runs_away_is_named() {
+    let p = Project::new();
+    templates::insert_after(
+        &p.dir().join("tpl/units-body.typ.j2"),
+        "{% for unit in unit_list.units %}",
+        "#for i in range(100000) { for j in range(100000) { } }",
+    );
+    let out_dir = p.out_dir();
+    let args = ["units", "plan.yaml", "-o", "out", "--template-timeout", "5"];
+    let (out, _) = dudao(&p.dir(), &args, Duration::from_secs(180));
+    let err = stderr(&out);
+    assert_failed_cleanly(&out);
+    assert!(err.contains("模板运行超过 5 秒"), "{err}");
+    assert!(err.contains("tpl/units-body.typ.j2"), "{err}");
+    assert_empty(&out_dir);
+}
+
 /// Far above what 泗县's report needs, far below what the template asks.
 const MEMORY_LIMIT: &str = "2000";
 
