@@ -467,8 +467,9 @@ pub fn fingerprint(path: &Path) -> std::io::Result<Option<(u64, u64)>> {
     Ok(Some((size, hash)))
 }
 
-/// Open for reading without blocking on a FIFO that has no writer.
-fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+/// Open for reading without blocking on a FIFO that has no writer: a path
+/// checked as a regular file may have been swapped for one since.
+pub fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     let mut o = std::fs::OpenOptions::new();
     o.read(true);
     #[cfg(unix)]

@@ -183,7 +183,13 @@ pub fn read_workbook(path: &Path, label: &str) -> Result<Vec<Grid>, Error> {
     if meta.len() > limits::MAX_FILE_BYTES {
         return Err(too_big());
     }
-    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    // Checked again on the open file: the path may have been swapped for a
+    // FIFO or a device since its metadata was read.
+    let file = crate::access::open_nonblocking(path).map_err(|e| Error::io(path, e))?;
+    let opened = file.metadata().map_err(|e| Error::io(path, e))?;
+    if let Some(what) = crate::access::not_regular(&opened) {
+        return Err(refuse(format!("这是{what}，不是普通文件，拒绝读取")));
+    }
     let mut bytes = Vec::with_capacity(meta.len() as usize);
     // The file may have grown since its metadata was read.
     file.take(limits::MAX_FILE_BYTES + 1)
