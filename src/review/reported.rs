@@ -15,9 +15,6 @@ use crate::source::CellRef;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-/// Largest reported JSON read: an evaluation of 400 rows is ~2 MB.
-const MAX_JSON_BYTES: u64 = 64 * 1024 * 1024;
-
 /// Which published figure a value is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Figure {
@@ -81,17 +78,7 @@ pub fn read(path: &Path, label: &str) -> Result<Reported, Error> {
 }
 
 fn read_json(path: &Path, label: &str) -> Result<Reported, Error> {
-    let refuse = |message: String| Error::File {
-        file: label.to_string(),
-        message,
-    };
-    let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
-    if let Some(what) = crate::access::not_regular(&meta) {
-        return Err(refuse(format!("这是{what}，不是普通文件，拒绝读取")));
-    }
-    if meta.len() > MAX_JSON_BYTES {
-        return Err(refuse("文件过大，不像是 dudao evaluate 的 JSON".into()));
-    }
+    // A regular file within MAX_EVALUATION_JSON_BYTES, checked by the reader.
     let text = crate::access::read_file_text(path, crate::access::InputKind::Reported, None)?;
     parse_json(&text, label)
 }
