@@ -278,6 +278,36 @@ fn a_special_file_as_review_profile_ends_at_its_line() {
     }
 }
 
+/// The county's own `standards.profile` is refused at its line too.
+#[test]
+fn a_special_file_as_a_plans_profile_ends_at_its_line() {
+    let (tmp, dir) = sixian();
+    let root = tmp.path();
+    let plan = dir.join("plan.yaml");
+    std::os::unix::fs::symlink("/dev/zero", dir.join("零.yaml")).unwrap();
+    let text = std::fs::read_to_string(&plan).unwrap();
+    let with = text.replacen("\nstandards:\n", "\nstandards:\n  profile: 零.yaml\n", 1);
+    assert!(with.contains("  profile: 零.yaml"));
+    std::fs::write(&plan, &with).unwrap();
+    let line = with
+        .lines()
+        .position(|l| l == "  profile: 零.yaml")
+        .unwrap()
+        + 1;
+    let before = snapshot(root);
+    let r = dudao_within(
+        root,
+        &["render", s(&plan), "-o", s(&dir.join("报告.pdf"))],
+        Duration::from_secs(60),
+    );
+    assert_refused(root, &before, &r, &format!("plan.yaml:{line}:12"));
+    assert!(
+        r.stderr.contains("这是一个设备文件，不是普通文件"),
+        "{}",
+        r.stderr
+    );
+}
+
 #[test]
 fn oversize_files_are_refused_naming_the_cap() {
     let (tmp, p) = sixian();

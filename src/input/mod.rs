@@ -83,7 +83,7 @@ fn load_year(
         access.declare(path, InputKind::Workbook);
     }
     if let Some(p) = &plan.standards.profile {
-        access.declare(&project_dir.join(p), InputKind::Profile);
+        access.declare(&project_dir.join(&p.value), InputKind::Profile);
     }
     if let Some(d) = &plan.report.templates {
         access.allow(&project_dir.join(d));

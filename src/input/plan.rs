@@ -559,7 +559,7 @@ pub struct Standards {
     /// A province's profile YAML replacing the national one (path relative
     /// to the plan).
     #[serde(default)]
-    pub profile: Option<String>,
+    pub profile: Option<Spanned<String>>,
     /// Single values changed, by path: `Q1.rate: 96`, `L1.primary: 4.5`,
     /// `resource.cv_limit.junior: 0.45`, `exclude.teaching_point_below: 50`.
     #[serde(default)]

@@ -108,8 +108,10 @@ pub fn build_profile(
     let mut profile = match &plan.standards.profile {
         None => Profile::national(),
         Some(p) => {
-            let path = project_dir.join(p);
-            let text = access.read_text(&path, crate::access::InputKind::Profile, None)?;
+            let path = project_dir.join(&p.value);
+            // A special or oversized file is refused at the line naming it.
+            let at = yaml_ref(file, p.referenced);
+            let text = access.read_text(&path, crate::access::InputKind::Profile, Some(&at))?;
             let shown = path.display().to_string();
             let p: Profile = from_str(&text, &shown)?;
             parse_profile(&text).map_err(|m| Error::File {
